@@ -1,0 +1,18 @@
+// `npm run dev`: everything a laptop needs with no accounts and no network —
+// vendored assets, local D1 migrated, then `wrangler dev` on 127.0.0.1:$PORT (default 8787).
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { root, run, wranglerEnv } from './lib/run.mjs';
+
+const port = process.env.PORT ?? '8787';
+
+await import('./build-assets.mjs');
+await run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local']);
+
+const dev = spawn(
+  path.join(root, 'node_modules', '.bin', 'wrangler'),
+  ['dev', '--ip', '127.0.0.1', '--port', port, ...process.argv.slice(2)],
+  { cwd: root, stdio: 'inherit', env: wranglerEnv },
+);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal));
+dev.on('exit', (code) => process.exit(code ?? 0));

@@ -1,0 +1,57 @@
+import type { Context } from 'hono';
+import { indexAllowedMethods } from './lib/allowed-methods';
+import { createRouter } from './lib/create-router';
+import { AppError } from './lib/errors';
+import type { AppEnv } from './lib/types';
+import { accessLog } from './middleware/access-log';
+import { limitBodySize } from './middleware/body-limit';
+import { corsPolicy } from './middleware/cors';
+import { notFoundHandler, onError } from './middleware/error-handler';
+import { loadConfig } from './middleware/load-config';
+import { requestId } from './middleware/request-id';
+import { requireJson } from './middleware/require-json';
+import { securityHeaders } from './middleware/security-headers';
+import { registerDocs } from './modules/docs/docs.index';
+import { healthRouter } from './modules/health/health.index';
+
+/**
+ * The whole request pipeline, in the order it runs. Each line is one concern; the order is
+ * deliberate (DESIGN.md "Request flow") — the request id comes first so every log line and
+ * error has one, headers wrap everything so errors carry them too.
+ */
+const apiPrefixes = ['/api/', '/v1/', '/.well-known/'];
+
+export function createApp() {
+  const app = createRouter();
+
+  app.use(requestId());
+  app.use(accessLog());
+  app.use(securityHeaders());
+  app.use(loadConfig());
+  app.use(corsPolicy());
+  app.use(limitBodySize());
+  for (const prefix of apiPrefixes) app.use(`${prefix}*`, requireJson());
+
+  app.route('/', healthRouter);
+
+  registerDocs(app);
+
+  app.onError(onError);
+  const allowedMethods = indexAllowedMethods(app.routes);
+  const apiNotFound = notFoundHandler(allowedMethods);
+  app.notFound((c) => (isAssetRequest(c) ? serveAsset(c) : apiNotFound(c)));
+  return app;
+}
+
+function isAssetRequest(c: Context<AppEnv>): boolean {
+  const { method, path } = c.req;
+  return (method === 'GET' || method === 'HEAD') && !apiPrefixes.some((prefix) => path.startsWith(prefix));
+}
+
+/** Static files (web client, vendored Swagger UI) from Workers assets; misses become our JSON 404. */
+async function serveAsset(c: Context<AppEnv>): Promise<Response> {
+  const res = await c.env.ASSETS.fetch(c.req.raw);
+  if (res.status === 404) throw new AppError(404, 'NOT_FOUND', 'The requested resource was not found.');
+  // Assets responses are immutable; copy so our middleware can add headers.
+  return new Response(res.body, res);
+}

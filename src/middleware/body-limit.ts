@@ -1,0 +1,24 @@
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
+import { AppError } from '../lib/errors';
+import type { AppEnv } from '../lib/types';
+
+const limiters = new Map<number, MiddlewareHandler>();
+
+/** Refuses bodies over `MAX_BODY_BYTES` with 413, by Content-Length or while streaming. */
+export const limitBodySize = () =>
+  createMiddleware<AppEnv>(async function limitBodySize(c, next) {
+    const max = c.get('config').maxBodyBytes;
+    let limiter = limiters.get(max);
+    if (!limiter) {
+      limiter = bodyLimit({
+        maxSize: max,
+        onError: () => {
+          throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The request body must be at most ${max} bytes.`);
+        },
+      });
+      limiters.set(max, limiter);
+    }
+    return limiter(c, next);
+  });

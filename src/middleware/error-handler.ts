@@ -1,0 +1,68 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ConfigError } from '../config';
+import { AppError, errorBody } from '../lib/errors';
+import { log } from '../lib/logger';
+import type { AppEnv } from '../lib/types';
+
+/** Public wording for the statuses Hono's own middleware may raise. */
+const httpExceptionCodes: Partial<Record<number, [code: string, message: string]>> = {
+  400: ['BAD_REQUEST', 'The request could not be read. Send valid JSON.'],
+  401: ['UNAUTHORIZED', 'Authentication is required.'],
+  403: ['FORBIDDEN', 'You do not have access to this resource.'],
+  404: ['NOT_FOUND', 'The requested resource was not found.'],
+  413: ['PAYLOAD_TOO_LARGE', 'The request body is too large.'],
+  415: ['UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.'],
+};
+
+const requestIdOf = (c: Context<AppEnv>) => c.get('requestId') ?? 'unknown';
+
+/**
+ * The single place where failures become responses. Only `AppError` chooses its own words;
+ * anything unexpected is logged with its stack and answered with a generic 500.
+ */
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  const requestId = requestIdOf(c);
+
+  if (err instanceof AppError) {
+    if (err.status >= 500) log('error', 'app error', { requestId, code: err.code, cause: describe(err.cause) });
+    // Validation details help developers; production keeps its answers terse.
+    const details = c.get('config')?.isProduction ? undefined : err.details;
+    return c.json(errorBody(err.code, err.publicMessage, requestId, details), err.status, err.headers);
+  }
+
+  if (err instanceof HTTPException && err.status < 500) {
+    const [code, message] = httpExceptionCodes[err.status] ?? ['BAD_REQUEST', 'The request is not valid.'];
+    return c.json(errorBody(code, message, requestId), err.status as ContentfulStatusCode);
+  }
+
+  const kind = err instanceof ConfigError ? 'configuration error' : 'unhandled error';
+  log('error', kind, { requestId, route: c.req.routePath, error: err.message, stack: err.stack });
+  return c.json(
+    errorBody('INTERNAL_ERROR', 'Something went wrong on our side. Please try again later.', requestId),
+    500,
+  );
+};
+
+function describe(cause: unknown): string | undefined {
+  if (cause === undefined) return undefined;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+
+/**
+ * Unmatched requests: 405 with `Allow` when the path exists under other methods, else 404.
+ * `allowedMethods` is built from the app's routes once they are all registered.
+ */
+export function notFoundHandler(allowedMethods: (path: string) => string[]): NotFoundHandler<AppEnv> {
+  return (c) => {
+    const requestId = requestIdOf(c);
+    const allow = allowedMethods(c.req.path);
+    if (allow.length > 0) {
+      return c.json(errorBody('METHOD_NOT_ALLOWED', `Use ${allow.join(', ')} for this resource.`, requestId), 405, {
+        Allow: allow.join(', '),
+      });
+    }
+    return c.json(errorBody('NOT_FOUND', 'The requested resource was not found.', requestId), 404);
+  };
+}
