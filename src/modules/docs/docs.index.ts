@@ -57,6 +57,7 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
             <meta charset="utf-8" />
             <meta name="viewport" content="width=device-width, initial-scale=1" />
             <title>Support Chat API docs</title>
+            <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
           </head>
           <body>
             ${raw(body)}
