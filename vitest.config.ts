@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import testKeys from './test/fixtures/test-jwks.json' with { type: 'json' };
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
@@ -12,6 +13,7 @@ export default defineConfig(async () => {
           // Tests never read .dev.vars (absent in CI): everything they need is here.
           bindings: {
             ENVIRONMENT: 'test',
+            JWT_JWKS: JSON.stringify(testKeys.signing),
             TEST_MIGRATIONS: migrations,
           },
         },

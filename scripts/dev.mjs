@@ -2,11 +2,13 @@
 // vendored assets, local D1 migrated, then `wrangler dev` on 127.0.0.1:$PORT (default 8787).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { ensureDevVars } from './lib/dev-vars.mjs';
 import { root, run, wranglerEnv } from './lib/run.mjs';
 
 const port = process.env.PORT ?? '8787';
 
 await import('./build-assets.mjs');
+ensureDevVars();
 await run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local']);
 
 const dev = spawn(

@@ -11,8 +11,12 @@ import { loadConfig } from './middleware/load-config';
 import { requestId } from './middleware/request-id';
 import { requireJson } from './middleware/require-json';
 import { securityHeaders } from './middleware/security-headers';
+import { requireTrustedOrigin } from './middleware/trusted-origin';
+import { adminRouter } from './modules/admin/admin.index';
+import { authRouter } from './modules/auth/auth.index';
 import { registerDocs } from './modules/docs/docs.index';
 import { healthRouter } from './modules/health/health.index';
+import { usersRouter } from './modules/users/users.index';
 
 /**
  * The whole request pipeline, in the order it runs. Each line is one concern; the order is
@@ -30,9 +34,15 @@ export function createApp() {
   app.use(loadConfig());
   app.use(corsPolicy());
   app.use(limitBodySize());
+  // Cookie-authenticated endpoints get their CSRF check before the generic JSON rule, so they answer 403.
+  app.use('/api/v1/auth/refresh', requireTrustedOrigin());
+  app.use('/api/v1/auth/logout', requireTrustedOrigin());
   for (const prefix of apiPrefixes) app.use(`${prefix}*`, requireJson());
 
   app.route('/', healthRouter);
+  app.route('/', authRouter);
+  app.route('/', usersRouter);
+  app.route('/', adminRouter);
 
   registerDocs(app);
 

@@ -5,6 +5,11 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Hashes stored with more than this are refused unverified: a tampered row must not become a DoS. */
+export const MAX_ARGON2 = { memoryKib: 65_536, iterations: 10, parallelism: 4 } as const;
+
+export type Argon2Params = { memoryKib: number; iterations: number; parallelism: number };
+
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -36,6 +41,22 @@ const envSchema = z.object({
   DOCS_ENABLED: bool.optional(),
   MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(65_536),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // A JWKS (JSON) of ES256 keys. Keys with a private part (`d`) can sign; the first of them does.
+  // Public-only entries stay accepted for verification, so a key can be retired without logging anyone out.
+  JWT_JWKS: z.string().optional(),
+  JWT_ISSUER: z.string().trim().min(1).default('support-chat'),
+  JWT_AUDIENCE: z.string().trim().min(1).default('support-chat-api'),
+  ACCESS_TOKEN_TTL_SECONDS: int(60, 900).default(900),
+  REFRESH_TOKEN_TTL_DAYS: int(1, 30).default(7),
+  PASSWORD_MIN_LENGTH: int(8, 64).default(12),
+  PASSWORD_MAX_LENGTH: int(64, 256).default(128),
+  PASSWORD_REQUIRE_CHARACTER_CLASSES: bool.default(false),
+  // OWASP's Argon2id floor is m=19456 KiB, t=2, p=1; the ceilings keep a Worker (128 MB) alive.
+  ARGON2_MEMORY_KIB: int(19_456, MAX_ARGON2.memoryKib).default(19_456),
+  ARGON2_ITERATIONS: int(2, MAX_ARGON2.iterations).default(2),
+  ARGON2_PARALLELISM: int(1, MAX_ARGON2.parallelism).default(1),
+  LOCKOUT_THRESHOLD: int(3, 100).default(5),
+  LOCKOUT_MINUTES: int(1, 24 * 60).default(30),
 });
 
 export type Config = {
@@ -46,7 +67,57 @@ export type Config = {
   docsEnabled: boolean;
   maxBodyBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  auth: {
+    jwks: JsonWebKeySet;
+    issuer: string;
+    audience: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlMs: number;
+    lockoutThreshold: number;
+    lockoutMs: number;
+  };
+  password: {
+    minLength: number;
+    maxLength: number;
+    requireCharacterClasses: boolean;
+    argon2: Argon2Params;
+  };
 };
+
+export type JsonWebKeySet = { keys: (JsonWebKey & { kid: string })[] };
+
+const jwksSchema = z.object({
+  keys: z
+    .array(
+      z.looseObject({
+        kid: z.string().min(1),
+        kty: z.literal('EC'),
+        crv: z.literal('P-256'),
+        x: z.string(),
+        y: z.string(),
+        d: z.string().optional(),
+      }),
+    )
+    .min(1),
+});
+
+function parseJwks(raw: string | undefined): JsonWebKeySet | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('Invalid configuration: JWT_JWKS: not valid JSON');
+  }
+  const parsed = jwksSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigError('Invalid configuration: JWT_JWKS: expected {"keys":[ES256 P-256 JWKs with kid]}');
+  }
+  if (!parsed.data.keys.some((key) => key.d)) {
+    throw new ConfigError('Invalid configuration: JWT_JWKS: no key with a private part (d) to sign with');
+  }
+  return parsed.data as JsonWebKeySet;
+}
 
 export function parseConfig(env: Record<string, unknown>): Config {
   const parsed = envSchema.safeParse(env);
@@ -62,6 +133,14 @@ export function parseConfig(env: Record<string, unknown>): Config {
       'Invalid configuration: CORS_ORIGINS: a wildcard is not allowed in production; list the origins',
     );
   }
+  const jwks = parseJwks(vars.JWT_JWKS);
+  if (!jwks) {
+    // Development gets a key from `npm run dev` (written to .dev.vars); nowhere may run unsigned.
+    throw new ConfigError('Invalid configuration: JWT_JWKS: missing (set it with `wrangler secret put JWT_JWKS`)');
+  }
+  if (vars.PASSWORD_MAX_LENGTH < vars.PASSWORD_MIN_LENGTH) {
+    throw new ConfigError('Invalid configuration: PASSWORD_MAX_LENGTH: must not be below PASSWORD_MIN_LENGTH');
+  }
   return {
     environment: vars.ENVIRONMENT,
     isProduction,
@@ -69,6 +148,25 @@ export function parseConfig(env: Record<string, unknown>): Config {
     docsEnabled: vars.DOCS_ENABLED ?? !isProduction,
     maxBodyBytes: vars.MAX_BODY_BYTES,
     logLevel: vars.LOG_LEVEL,
+    auth: {
+      jwks,
+      issuer: vars.JWT_ISSUER,
+      audience: vars.JWT_AUDIENCE,
+      accessTokenTtlSeconds: vars.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlMs: vars.REFRESH_TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000,
+      lockoutThreshold: vars.LOCKOUT_THRESHOLD,
+      lockoutMs: vars.LOCKOUT_MINUTES * 60 * 1000,
+    },
+    password: {
+      minLength: vars.PASSWORD_MIN_LENGTH,
+      maxLength: vars.PASSWORD_MAX_LENGTH,
+      requireCharacterClasses: vars.PASSWORD_REQUIRE_CHARACTER_CLASSES,
+      argon2: {
+        memoryKib: vars.ARGON2_MEMORY_KIB,
+        iterations: vars.ARGON2_ITERATIONS,
+        parallelism: vars.ARGON2_PARALLELISM,
+      },
+    },
   };
 }
 

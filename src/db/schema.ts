@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const ROLES = ['admin', 'moderator', 'user', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -27,10 +27,64 @@ export const users = sqliteTable(
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
     failedLoginCount: integer('failed_login_count').notNull().default(0),
     lockedUntil: integer('locked_until', { mode: 'timestamp_ms' }),
+    // Bumped on password change, role change, deactivation and logout-all: access tokens carry the
+    // version they were minted with, so older ones are refused at once instead of living out their 15 minutes.
+    tokenVersion: integer('token_version').notNull().default(0),
+    lastLoginAt: integer('last_login_at', { mode: 'timestamp_ms' }),
     ...timestamps,
   },
-  (t) => [index('users_role_idx').on(t.role)],
+  (t) => [
+    index('users_role_idx').on(t.role),
+    // "Alice" and "alice" are one name to a human reader; impersonation starts with such pairs.
+    uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`),
+  ],
 );
 
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
+
+/**
+ * Opaque refresh tokens, stored only as SHA-256. A family is one login's chain of rotations:
+ * it shares one absolute expiry, and a replayed (already rotated) token revokes all of it.
+ */
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    familyId: text('family_id').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+    replacedBy: text('replaced_by'),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_user_idx').on(t.userId)],
+);
+
+export const AUDIT_OUTCOMES = ['success', 'failure', 'denied'] as const;
+
+/** Security-relevant events, kept apart from request logs so they can be retained and queried longer. */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: text('id')
+      .primaryKey()
+      .$defaultFn(() => crypto.randomUUID()),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    targetId: text('target_id'),
+    outcome: text('outcome', { enum: AUDIT_OUTCOMES }).notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, string | number | boolean | null>>(),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [index('audit_events_created_idx').on(t.createdAt), index('audit_events_actor_idx').on(t.actorId)],
+);
+
+export type RefreshToken = typeof refreshTokens.$inferSelect;
+export type AuditEvent = typeof auditEvents.$inferInsert;

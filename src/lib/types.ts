@@ -1,10 +1,16 @@
 import type { SecureHeadersVariables } from 'hono/secure-headers';
 import type { Config } from '../config';
+import type { Role } from '../db/schema';
+
+/** `sessionId` is the refresh-token family the caller's access token was minted for. */
+export type AuthUser = { id: string; role: Role; sessionId: string };
 
 export type AppVariables = SecureHeadersVariables & {
   requestId: string;
   config: Config;
-  /** Set by the auth middleware; read by the access log. */
+  /** Set by `requireAuth`. */
+  user?: AuthUser;
+  /** Set by `requireAuth`; read by the access log and per-user rate limits. */
   userId?: string;
 };
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config';
+import keys from '../fixtures/test-jwks.json';
 
-const base = { ENVIRONMENT: 'development', CORS_ORIGINS: 'http://localhost:8787' };
+const JWT_JWKS = JSON.stringify(keys.signing);
+const base = { ENVIRONMENT: 'development', CORS_ORIGINS: 'http://localhost:8787', JWT_JWKS };
 
 describe('parseConfig', () => {
   it('parses a minimal development config with defaults', () => {
@@ -27,11 +29,40 @@ describe('parseConfig', () => {
 
   it('allows a wildcard origin in development but refuses it in production', () => {
     expect(parseConfig({ ...base, CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
-    expect(() => parseConfig({ ENVIRONMENT: 'production', CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS.*production/);
+    expect(() => parseConfig({ ENVIRONMENT: 'production', CORS_ORIGINS: '*', JWT_JWKS })).toThrow(
+      /CORS_ORIGINS.*production/,
+    );
+  });
+
+  it('refuses to run without signing keys, naming JWT_JWKS', () => {
+    const { JWT_JWKS: _, ...unsigned } = base;
+    expect(() => parseConfig(unsigned)).toThrow(/JWT_JWKS: missing/);
+    expect(() => parseConfig({ ...unsigned, ENVIRONMENT: 'production', CORS_ORIGINS: 'https://a.test' })).toThrow(
+      /JWT_JWKS/,
+    );
+  });
+
+  it('refuses a key set that cannot sign or is not JSON', () => {
+    expect(() => parseConfig({ ...base, JWT_JWKS: '{nope' })).toThrow(/JWT_JWKS: not valid JSON/);
+    const publicOnly = { keys: keys.signing.keys.map(({ d: _d, ...rest }) => rest) };
+    expect(() => parseConfig({ ...base, JWT_JWKS: JSON.stringify(publicOnly) })).toThrow(
+      /JWT_JWKS: no key with a private part/,
+    );
+  });
+
+  it('refuses Argon2 parameters below the OWASP floor or above the ceiling', () => {
+    expect(() => parseConfig({ ...base, ARGON2_MEMORY_KIB: '8192' })).toThrow(/ARGON2_MEMORY_KIB/);
+    expect(() => parseConfig({ ...base, ARGON2_ITERATIONS: '1' })).toThrow(/ARGON2_ITERATIONS/);
+    expect(() => parseConfig({ ...base, ARGON2_MEMORY_KIB: '1000000' })).toThrow(/ARGON2_MEMORY_KIB/);
+  });
+
+  it('never allows a password floor under 8 or an access token over 15 minutes', () => {
+    expect(() => parseConfig({ ...base, PASSWORD_MIN_LENGTH: '6' })).toThrow(/PASSWORD_MIN_LENGTH/);
+    expect(() => parseConfig({ ...base, ACCESS_TOKEN_TTL_SECONDS: '3600' })).toThrow(/ACCESS_TOKEN_TTL_SECONDS/);
   });
 
   it('turns docs off in production unless asked', () => {
-    const prod = { ENVIRONMENT: 'production', CORS_ORIGINS: 'https://a.test' };
+    const prod = { ENVIRONMENT: 'production', CORS_ORIGINS: 'https://a.test', JWT_JWKS };
     expect(parseConfig(prod).docsEnabled).toBe(false);
     expect(parseConfig({ ...prod, DOCS_ENABLED: 'true' }).docsEnabled).toBe(true);
   });

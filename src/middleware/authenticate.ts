@@ -1,0 +1,67 @@
+import { eq } from 'drizzle-orm';
+import { createMiddleware } from 'hono/factory';
+import { users } from '../db/schema';
+import { dbOf } from '../lib/db-context';
+import { AppError } from '../lib/errors';
+import type { AppEnv } from '../lib/types';
+import { verifyAccessToken } from '../modules/auth/access-token';
+import { can, type Permission } from '../modules/auth/permissions';
+
+const challenge = (error?: string) => ({
+  'WWW-Authenticate': error ? `Bearer realm="api", error="${error}"` : 'Bearer realm="api"',
+});
+
+const unauthorized = (error?: string) =>
+  new AppError(401, 'UNAUTHORIZED', 'Authentication is required. Send a valid access token.', {
+    headers: challenge(error),
+  });
+
+/**
+ * Requires `Authorization: Bearer <access token>`. Beyond the signature and claims, one indexed
+ * D1 read checks the account is still active and the token's version is current, which is what
+ * lets password changes, role changes and deletions take effect at once.
+ */
+export const requireAuth = () =>
+  createMiddleware<AppEnv>(async function requireAuth(c, next) {
+    const header = c.req.header('Authorization');
+    const match = header ? /^Bearer ([A-Za-z0-9_.-]{20,4096})$/.exec(header) : null;
+    if (!match?.[1]) throw unauthorized(header ? 'invalid_token' : undefined);
+
+    let claims: Awaited<ReturnType<typeof verifyAccessToken>>;
+    try {
+      claims = await verifyAccessToken(match[1], c.get('config').auth);
+    } catch (cause) {
+      throw new AppError(401, 'UNAUTHORIZED', 'The access token is invalid or expired.', {
+        headers: challenge('invalid_token'),
+        cause,
+      });
+    }
+
+    const [row] = await dbOf(c)
+      .select({ id: users.id, role: users.role, isActive: users.isActive, tokenVersion: users.tokenVersion })
+      .from(users)
+      .where(eq(users.id, claims.sub))
+      .limit(1);
+    if (!row?.isActive || row.tokenVersion !== claims.tv) {
+      throw new AppError(401, 'UNAUTHORIZED', 'The access token is no longer valid. Sign in again.', {
+        headers: challenge('invalid_token'),
+      });
+    }
+    c.set('user', { id: row.id, role: row.role, sessionId: claims.sid });
+    c.set('userId', row.id);
+    await next();
+  });
+
+/** Requires the authenticated caller's role to grant `permission` (see permissions.ts). */
+export const requirePermission = (permission: Permission) =>
+  createMiddleware<AppEnv>(async function requirePermission(c, next) {
+    const user = c.get('user');
+    if (!user) throw unauthorized();
+    if (!can(user.role, permission)) {
+      throw new AppError(403, 'FORBIDDEN', 'You do not have permission to do this.');
+    }
+    await next();
+  });
+
+/** Both, in order: the usual guard for a protected route. */
+export const guard = (permission: Permission) => [requireAuth(), requirePermission(permission)];

@@ -1,0 +1,34 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errorResponse, jsonContent } from '../../lib/common-schemas';
+import { guard } from '../../middleware/authenticate';
+
+export const StatsSchema = z
+  .object({
+    users: z.object({
+      total: z.number().int(),
+      byRole: z.object({
+        admin: z.number().int(),
+        moderator: z.number().int(),
+        user: z.number().int(),
+        viewer: z.number().int(),
+      }),
+      active: z.number().int(),
+      inactive: z.number().int(),
+      locked: z.number().int(),
+    }),
+  })
+  .openapi('AdminStats');
+
+export const stats = createRoute({
+  method: 'get',
+  path: '/api/v1/admin/stats',
+  tags: ['Admin'],
+  security: [{ bearerAuth: [] }],
+  summary: 'Usage figures (admin)',
+  middleware: guard('admin:stats'),
+  responses: {
+    200: jsonContent(StatsSchema, 'Current figures.'),
+    401: errorResponse('Not signed in.'),
+    403: errorResponse('Not an admin.'),
+  },
+});

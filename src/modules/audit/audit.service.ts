@@ -1,0 +1,35 @@
+import type { Db } from '../../db/client';
+import { type AuditEvent, auditEvents } from '../../db/schema';
+import { log } from '../../lib/logger';
+
+export type AuditAction =
+  | 'register'
+  | 'register_duplicate'
+  | 'login'
+  | 'lockout'
+  | 'refresh_reuse'
+  | 'logout'
+  | 'password_change'
+  | 'role_change'
+  | 'status_change'
+  | 'unlock'
+  | 'user_delete';
+
+export type AuditInput = Omit<AuditEvent, 'id' | 'createdAt' | 'action'> & { action: AuditAction; requestId?: string };
+
+/**
+ * Records a security event in D1 and as a log line. Callers pass ids, never emails, tokens or
+ * passwords; `detail` holds small flags and figures only.
+ */
+export async function audit(db: Db, event: AuditInput): Promise<void> {
+  const { requestId, ...row } = event;
+  log(row.outcome === 'success' ? 'info' : 'warn', 'audit', {
+    requestId,
+    action: row.action,
+    outcome: row.outcome,
+    actorId: row.actorId,
+    targetId: row.targetId,
+    detail: row.detail,
+  });
+  await db.insert(auditEvents).values(row);
+}

@@ -1,0 +1,36 @@
+import type { Role } from '../../db/schema';
+
+/** Every permission the API checks. A route names exactly one (or none, if public). */
+export const PERMISSIONS = [
+  'self:read',
+  'self:write',
+  'users:read',
+  'users:write',
+  'users:manage',
+  'content:read',
+  'content:write',
+  'content:delete',
+  'chat:use',
+  'admin:stats',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * The one role → permission matrix (admin ⊃ moderator ⊃ user ⊃ viewer). `users:manage`
+ * (role changes, deactivation, deletion) and `admin:stats` are admin-only; moderators may read
+ * users and unlock them (`users:write`) and run the knowledge base.
+ */
+const viewer: readonly Permission[] = ['self:read', 'content:read'];
+const user: readonly Permission[] = [...viewer, 'self:write', 'chat:use'];
+const moderator: readonly Permission[] = [...user, 'users:read', 'users:write', 'content:write', 'content:delete'];
+const admin: readonly Permission[] = PERMISSIONS;
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
+  viewer: new Set(viewer),
+  user: new Set(user),
+  moderator: new Set(moderator),
+  admin: new Set(admin),
+};
+
+export const can = (role: Role, permission: Permission): boolean => ROLE_PERMISSIONS[role].has(permission);

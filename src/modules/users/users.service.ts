@@ -1,0 +1,161 @@
+import { and, count, desc, eq, ne, sql } from 'drizzle-orm';
+import type { Config } from '../../config';
+import type { Db } from '../../db/client';
+import { type Role, users } from '../../db/schema';
+import { AppError } from '../../lib/errors';
+import { audit } from '../audit/audit.service';
+import { accessTokenFor, assertPasswordAllowed, type RequestMeta } from '../auth/auth.service';
+import type { PasswordHasher } from '../auth/password-hasher';
+import { revokeUserFamilies } from '../auth/refresh-token';
+import { toPublicUser } from '../auth/user-view';
+
+const notFound = () => new AppError(404, 'NOT_FOUND', 'No such user.');
+
+export async function getUser(db: Db, id: string) {
+  const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  if (!user) throw notFound();
+  return toPublicUser(user);
+}
+
+export async function updateProfile(db: Db, id: string, patch: { fullName?: string | null; username?: string }) {
+  if (patch.username) {
+    const [taken] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(sql`lower(${users.username}) = ${patch.username.toLowerCase()}`, ne(users.id, id)))
+      .limit(1);
+    if (taken) throw new AppError(409, 'USERNAME_TAKEN', 'This username is taken. Choose another.');
+  }
+  const [user] = await db.update(users).set(patch).where(eq(users.id, id)).returning();
+  if (!user) throw notFound();
+  return toPublicUser(user);
+}
+
+type PasswordChange = {
+  db: Db;
+  config: Config;
+  hasher: PasswordHasher;
+  meta: RequestMeta;
+  userId: string;
+  /** The caller's own session (refresh family, from the access token's `sid`) survives; every other one ends. */
+  keepFamilyId: string;
+};
+
+/** Requires the current password; bumps the token version so every other access token dies at once. */
+export async function changePassword(current: string, next: string, ctx: PasswordChange) {
+  const { db, config, hasher, meta, userId } = ctx;
+  const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
+  if (!user) throw notFound();
+  if (!hasher.verify(user.passwordHash, current)) {
+    await audit(db, { action: 'password_change', outcome: 'failure', actorId: userId, targetId: userId, ...meta });
+    throw new AppError(400, 'INVALID_CURRENT_PASSWORD', 'The current password is incorrect.');
+  }
+  await assertPasswordAllowed(next, user, config);
+  if (current === next)
+    throw new AppError(400, 'PASSWORD_UNCHANGED', 'Choose a password different from the current one.');
+  const [updated] = await db
+    .update(users)
+    .set({ passwordHash: hasher.hash(next, config.password.argon2), tokenVersion: sql`${users.tokenVersion} + 1` })
+    .where(eq(users.id, userId))
+    .returning();
+  if (!updated) throw notFound();
+  await revokeUserFamilies(db, userId, ctx.keepFamilyId);
+  await audit(db, { action: 'password_change', outcome: 'success', actorId: userId, targetId: userId, ...meta });
+  return accessTokenFor(updated, ctx.keepFamilyId, config);
+}
+
+export async function listUsers(db: Db, query: { page: number; pageSize: number; role?: Role | undefined }) {
+  const where = query.role ? eq(users.role, query.role) : undefined;
+  const [rows, [total]] = await Promise.all([
+    db
+      .select()
+      .from(users)
+      .where(where)
+      .orderBy(desc(users.createdAt), users.id)
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize),
+    db.select({ value: count() }).from(users).where(where),
+  ]);
+  return {
+    items: rows.map((u) => toPublicUser(u)),
+    page: query.page,
+    pageSize: query.pageSize,
+    total: total?.value ?? 0,
+  };
+}
+
+type AdminAction = { db: Db; actorId: string; meta: RequestMeta };
+
+/**
+ * True unless `targetId` is the last active admin. Used inside UPDATE/DELETE conditions so the
+ * check and the change are one statement: two admins demoting each other cannot both succeed.
+ */
+const notLastAdmin = (targetId: string) =>
+  sql`(${users.role} <> 'admin' OR (SELECT count(*) FROM users WHERE role = 'admin' AND is_active = 1 AND id <> ${targetId}) > 0)`;
+
+async function requireExisting(db: Db, id: string) {
+  const [user] = await db.select({ id: users.id, role: users.role }).from(users).where(eq(users.id, id)).limit(1);
+  if (!user) throw notFound();
+  return user;
+}
+
+const lastAdmin = () =>
+  new AppError(409, 'LAST_ADMIN', 'The last active admin cannot be demoted, deactivated or deleted.');
+
+export async function changeRole(targetId: string, role: Role, { db, actorId, meta }: AdminAction) {
+  const before = await requireExisting(db, targetId);
+  const guard = role === 'admin' ? undefined : notLastAdmin(targetId);
+  const [user] = await db
+    .update(users)
+    .set({ role, tokenVersion: sql`${users.tokenVersion} + 1` })
+    .where(and(eq(users.id, targetId), guard))
+    .returning();
+  if (!user) throw lastAdmin();
+  await audit(db, {
+    action: 'role_change',
+    outcome: 'success',
+    actorId,
+    targetId,
+    detail: { from: before.role, to: role },
+    ...meta,
+  });
+  return toPublicUser(user);
+}
+
+export async function setActive(targetId: string, isActive: boolean, { db, actorId, meta }: AdminAction) {
+  if (targetId === actorId && !isActive)
+    throw new AppError(409, 'CANNOT_DEACTIVATE_SELF', 'You cannot deactivate your own account.');
+  await requireExisting(db, targetId);
+  const [user] = await db
+    .update(users)
+    .set({ isActive, tokenVersion: sql`${users.tokenVersion} + 1` })
+    .where(and(eq(users.id, targetId), isActive ? undefined : notLastAdmin(targetId)))
+    .returning();
+  if (!user) throw lastAdmin();
+  if (!isActive) await revokeUserFamilies(db, targetId);
+  await audit(db, { action: 'status_change', outcome: 'success', actorId, targetId, detail: { isActive }, ...meta });
+  return toPublicUser(user);
+}
+
+export async function unlockUser(targetId: string, { db, actorId, meta }: AdminAction) {
+  const [user] = await db
+    .update(users)
+    .set({ lockedUntil: null, failedLoginCount: 0 })
+    .where(eq(users.id, targetId))
+    .returning();
+  if (!user) throw notFound();
+  await audit(db, { action: 'unlock', outcome: 'success', actorId, targetId, ...meta });
+  return toPublicUser(user);
+}
+
+/** Deletes the account; its refresh tokens go with it (ON DELETE CASCADE), and so do its access tokens (no row). */
+export async function deleteUser(targetId: string, { db, actorId, meta }: AdminAction) {
+  if (targetId === actorId) throw new AppError(409, 'CANNOT_DELETE_SELF', 'You cannot delete your own account.');
+  await requireExisting(db, targetId);
+  const [deleted] = await db
+    .delete(users)
+    .where(and(eq(users.id, targetId), notLastAdmin(targetId)))
+    .returning({ id: users.id });
+  if (!deleted) throw lastAdmin();
+  await audit(db, { action: 'user_delete', outcome: 'success', actorId, targetId, ...meta });
+}

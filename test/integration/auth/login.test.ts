@@ -1,0 +1,133 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it, vi } from 'vitest';
+import { getPasswordHasher } from '../../../src/modules/auth/argon2-worker';
+import { bearer, login, newIdentity, register, registerAndLogin } from '../../helpers/auth';
+import { call, postJson, readError } from '../../helpers/http';
+
+const sameAnswer = async (res: Response) => {
+  const error = await readError(res);
+  return { status: res.status, code: error.code, message: error.message, auth: res.headers.get('WWW-Authenticate') };
+};
+
+describe('POST /api/v1/auth/login', () => {
+  it('returns a short-lived bearer token and a locked-down refresh cookie', async () => {
+    const user = await register();
+    const res = await postJson('/api/v1/auth/login', { email: user.email, password: user.password });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { accessToken: string; tokenType: string; expiresIn: number };
+    expect(body.tokenType).toBe('Bearer');
+    expect(body.expiresIn).toBeLessThanOrEqual(900);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Secure-refresh_token=')) ?? '';
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; Secure/);
+    expect(cookie).toMatch(/; SameSite=Strict/);
+    expect(cookie).toMatch(/; Path=\/api\/v1\/auth(;|$)/);
+    expect(cookie).toMatch(/Max-Age=(604799|604800)(;|$)/);
+    expect(res.headers.get('Cache-Control')).toBe('no-store');
+  });
+
+  it('gives an unknown email and a wrong password the same answer after the same Argon2 work', async () => {
+    const user = await register();
+    const hasher = await getPasswordHasher();
+    const verify = vi.spyOn(hasher, 'verify');
+    const unknown = await postJson('/api/v1/auth/login', { email: `nobody-${user.email}`, password: user.password });
+    const wrong = await postJson('/api/v1/auth/login', { email: user.email, password: 'wrong password entirely' });
+    expect(await sameAnswer(unknown)).toEqual(await sameAnswer(wrong));
+    expect(unknown.status).toBe(401);
+    expect(verify).toHaveBeenCalledTimes(2);
+    // Both ran a real Argon2id verification (the unknown email against a dummy hash of equal cost).
+    for (const [encoded] of verify.mock.calls) expect(encoded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
+  it('locks the account after 5 failures, answers like a wrong password, and unlocks after an admin says so', async () => {
+    const user = await register();
+    for (let i = 0; i < 5; i++) {
+      expect(
+        (await postJson('/api/v1/auth/login', { email: user.email, password: `nope ${i} nope nope` })).status,
+      ).toBe(401);
+    }
+    const locked = await postJson('/api/v1/auth/login', { email: user.email, password: user.password });
+    const wrong = await postJson('/api/v1/auth/login', { email: user.email, password: 'still the wrong one' });
+    expect(await sameAnswer(locked)).toEqual(await sameAnswer(wrong));
+
+    const row = await env.DB.prepare('SELECT locked_until FROM users WHERE id = ?')
+      .bind(user.id)
+      .first<{ locked_until: number }>();
+    expect(row?.locked_until).toBeGreaterThan(Date.now() + 29 * 60_000);
+    const audit = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_events WHERE action = 'lockout' AND target_id = ?",
+    )
+      .bind(user.id)
+      .first<{ n: number }>();
+    expect(audit?.n).toBe(1);
+
+    const moderator = await registerAndLogin('moderator');
+    const unlock = await call(`/api/v1/users/${user.id}/unlock`, {
+      method: 'POST',
+      headers: { ...bearer(moderator.accessToken), 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(unlock.status).toBe(200);
+    await expect(login(user.email, user.password)).resolves.toHaveProperty('accessToken');
+  });
+
+  it('resets the failure counter on success', async () => {
+    const user = await register();
+    for (let i = 0; i < 4; i++)
+      await postJson('/api/v1/auth/login', { email: user.email, password: `bad guess ${i}!!` });
+    await login(user.email, user.password);
+    for (let i = 0; i < 4; i++)
+      await postJson('/api/v1/auth/login', { email: user.email, password: `bad guess ${i}!!` });
+    await expect(login(user.email, user.password)).resolves.toHaveProperty('accessToken');
+  });
+
+  it('refuses a deactivated account exactly like a wrong password', async () => {
+    const user = await register();
+    await env.DB.prepare('UPDATE users SET is_active = 0 WHERE id = ?').bind(user.id).run();
+    const res = await postJson('/api/v1/auth/login', { email: user.email, password: user.password });
+    expect(res.status).toBe(401);
+    expect((await readError(res)).code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('rehashes a weaker stored hash on the next good login', async () => {
+    const identity = newIdentity();
+    const user = await register(identity);
+    const hasher = await getPasswordHasher();
+    const weak = hasher.hash(identity.password, { memoryKib: 19_456, iterations: 1, parallelism: 1 });
+    await env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ?').bind(weak, user.id).run();
+    await login(identity.email, identity.password);
+    const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?')
+      .bind(user.id)
+      .first<{ password_hash: string }>();
+    expect(row?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
+  it('refuses to run a stored hash whose cost exceeds the ceiling (a tampered row is no DoS)', async () => {
+    const identity = newIdentity();
+    const user = await register(identity);
+    const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?')
+      .bind(user.id)
+      .first<{ password_hash: string }>();
+    const tampered = row?.password_hash.replace('m=19456,t=2', 'm=4000000,t=2') ?? '';
+    await env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ?').bind(tampered, user.id).run();
+    const res = await postJson('/api/v1/auth/login', { email: identity.email, password: identity.password });
+    expect(res.status).toBe(401);
+  });
+
+  it.each([
+    ["' OR 1=1 --", 'x'],
+    ["admin@example.com'; DROP TABLE users; --", 'x'],
+    ['<img src=x onerror=alert(1)>@example.com', '<script>alert(1)</script>'],
+    ['a@example.com', "' OR '1'='1"],
+  ])('treats injection strings as wrong credentials, never a 500 (%s)', async (email, password) => {
+    const res = await postJson('/api/v1/auth/login', { email, password });
+    expect(res.status).toBe(401);
+    const table = await env.DB.prepare("SELECT name FROM sqlite_master WHERE name = 'users'").first();
+    expect(table).not.toBeNull();
+  });
+
+  it('rejects unknown fields and missing ones with 400', async () => {
+    expect((await postJson('/api/v1/auth/login', { email: 'a@b.c', password: 'x', admin: true })).status).toBe(400);
+    expect((await postJson('/api/v1/auth/login', { email: 'a@b.c' })).status).toBe(400);
+  });
+});

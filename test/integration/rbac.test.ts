@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { Role } from '../../src/db/schema';
+import { can, type Permission } from '../../src/modules/auth/permissions';
+import { bearer, registerAndLogin, type Session } from '../helpers/auth';
+import { call } from '../helpers/http';
+
+/**
+ * Every operation in the OpenAPI document must appear here with its decision. A new endpoint
+ * without an entry fails the first test, so nobody can add a route without deciding who may call it.
+ */
+const decisions: Record<string, Permission | 'public'> = {
+  'GET /api/v1/health': 'public',
+  'GET /.well-known/jwks.json': 'public',
+  'POST /api/v1/auth/register': 'public',
+  'POST /api/v1/auth/login': 'public',
+  'POST /api/v1/auth/refresh': 'public',
+  'POST /api/v1/auth/logout': 'public',
+  'GET /api/v1/users/me': 'self:read',
+  'PATCH /api/v1/users/me': 'self:write',
+  'POST /api/v1/users/me/password': 'self:write',
+  'GET /api/v1/users': 'users:read',
+  'GET /api/v1/users/{id}': 'users:read',
+  'PATCH /api/v1/users/{id}/role': 'users:manage',
+  'PATCH /api/v1/users/{id}/status': 'users:manage',
+  'POST /api/v1/users/{id}/unlock': 'users:write',
+  'DELETE /api/v1/users/{id}': 'users:manage',
+  'GET /api/v1/admin/stats': 'admin:stats',
+};
+
+/** Bodies that pass validation, so a 400 can never mask a missing permission check. */
+const bodies: Record<string, unknown> = {
+  'PATCH /api/v1/users/me': { fullName: 'Role Walker' },
+  'POST /api/v1/users/me/password': {
+    currentPassword: 'wrong but valid input',
+    newPassword: 'another long passphrase 9',
+  },
+  'PATCH /api/v1/users/{id}/role': { role: 'viewer' },
+  'PATCH /api/v1/users/{id}/status': { isActive: true },
+};
+
+const ROLES: Role[] = ['viewer', 'user', 'moderator', 'admin'];
+
+describe('RBAC', () => {
+  it('has a decision for every documented operation', async () => {
+    const doc = (await (await call('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual(Object.keys(decisions).sort());
+  });
+
+  it('documents a bearer requirement exactly on the protected operations', async () => {
+    const doc = (await (await call('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    for (const [key, decision] of Object.entries(decisions)) {
+      const [method, path] = key.split(' ') as [string, string];
+      const op = doc.paths[path]?.[method.toLowerCase()];
+      expect(Boolean(op?.security?.length), key).toBe(decision !== 'public');
+    }
+  });
+
+  it('allows and denies every role on every protected endpoint as the matrix says', async () => {
+    const sessions = {} as Record<Role, Session>;
+    for (const role of ROLES) sessions[role] = await registerAndLogin(role);
+    const victim = await registerAndLogin('viewer');
+
+    for (const [key, decision] of Object.entries(decisions)) {
+      if (decision === 'public') continue;
+      const [method, template] = key.split(' ') as [string, string];
+      const path = template.replace('{id}', victim.userId);
+      for (const role of ROLES) {
+        const headers: Record<string, string> = bearer(sessions[role].accessToken);
+        const body = bodies[key] ?? (method === 'POST' ? {} : undefined);
+        if (body !== undefined) headers['Content-Type'] = 'application/json';
+        const init: RequestInit = { method, headers };
+        if (body !== undefined) init.body = JSON.stringify(body);
+        // DELETE last: it would remove the victim the other checks point at.
+        if (method === 'DELETE' && can(role, decision)) continue;
+        const res = await call(path, init);
+        const label = `${role} ${key} → ${res.status}`;
+        if (can(role, decision)) expect(res.status, label).not.toBe(403);
+        else expect(res.status, label).toBe(403);
+        expect(res.status, label).not.toBe(401);
+      }
+    }
+    // The allowed DELETEs, each on its own victim.
+    for (const role of ROLES.filter((r) => can(r, 'users:manage'))) {
+      const target = await registerAndLogin('viewer');
+      const res = await call(`/api/v1/users/${target.userId}`, {
+        method: 'DELETE',
+        headers: bearer(sessions[role].accessToken),
+      });
+      expect(res.status).toBe(204);
+    }
+  });
+});
