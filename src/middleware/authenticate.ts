@@ -52,6 +52,16 @@ export const requireAuth = () =>
     await next();
   });
 
+/**
+ * For public endpoints that show more to some callers: authenticates when a token is sent
+ * (a bad one is still refused with 401, never silently ignored) and lets anonymous requests through.
+ */
+export const optionalAuth = () =>
+  createMiddleware<AppEnv>(async function optionalAuth(c, next) {
+    if (c.req.header('Authorization') === undefined) return next();
+    return requireAuth()(c, next);
+  });
+
 /** Requires the authenticated caller's role to grant `permission` (see permissions.ts). */
 export const requirePermission = (permission: Permission) =>
   createMiddleware<AppEnv>(async function requirePermission(c, next) {
