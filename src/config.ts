@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { ConfigError } from './lib/config-error';
+import { type ChatConfig, parseChatConfig } from './modules/chat/chat.config';
 
-/** Raised when `env` does not describe a runnable service; the message names the variable. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 /** Hashes stored with more than this are refused unverified: a tampered row must not become a DoS. */
 export const MAX_ARGON2 = { memoryKib: 65_536, iterations: 10, parallelism: 4 } as const;
@@ -76,6 +75,7 @@ export type Config = {
     lockoutThreshold: number;
     lockoutMs: number;
   };
+  chat: ChatConfig;
   password: {
     minLength: number;
     maxLength: number;
@@ -157,6 +157,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
       lockoutThreshold: vars.LOCKOUT_THRESHOLD,
       lockoutMs: vars.LOCKOUT_MINUTES * 60 * 1000,
     },
+    chat: parseChatConfig(env, isProduction),
     password: {
       minLength: vars.PASSWORD_MIN_LENGTH,
       maxLength: vars.PASSWORD_MAX_LENGTH,

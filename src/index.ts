@@ -5,3 +5,5 @@ const app = createApp();
 export default {
   fetch: app.fetch,
 } satisfies ExportedHandler<Env>;
+
+export { StreamGate } from './modules/chat/stream-gate';

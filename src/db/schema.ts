@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const ROLES = ['admin', 'moderator', 'user', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -88,3 +88,71 @@ export const auditEvents = sqliteTable(
 
 export type RefreshToken = typeof refreshTokens.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferInsert;
+
+export const MESSAGE_ROLES = ['user', 'assistant'] as const;
+export const ANSWER_SOURCES = ['faq', 'model'] as const;
+
+/** One support chat: owned by one user, deleted with them. */
+export const conversations = sqliteTable(
+  'conversations',
+  {
+    id: text('id')
+      .primaryKey()
+      .$defaultFn(() => crypto.randomUUID()),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    messageCount: integer('message_count').notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [index('conversations_user_updated_idx').on(t.userId, t.updatedAt)],
+);
+
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: text('id')
+      .primaryKey()
+      .$defaultFn(() => crypto.randomUUID()),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: MESSAGE_ROLES }).notNull(),
+    content: text('content').notNull(),
+    /** Assistant messages only: answered from the knowledge base or by the model. */
+    source: text('source', { enum: ANSWER_SOURCES }),
+    model: text('model'),
+    faqId: text('faq_id'),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    cacheHitTokens: integer('cache_hit_tokens').notNull().default(0),
+    /** True when the stream was cut before the upstream reported usage, so the counts are our estimate. */
+    usageEstimated: integer('usage_estimated', { mode: 'boolean' }).notNull().default(false),
+    /** True when the answer stopped early (client left, timeout, upstream cut). */
+    incomplete: integer('incomplete', { mode: 'boolean' }).notNull().default(false),
+    finishReason: text('finish_reason'),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [index('messages_conversation_created_idx').on(t.conversationId, t.createdAt)],
+);
+
+/** Per user per UTC day: what the daily token budget is checked against, and what stats add up. */
+export const usageDaily = sqliteTable(
+  'usage_daily',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    cacheHitTokens: integer('cache_hit_tokens').notNull().default(0),
+    chats: integer('chats').notNull().default(0),
+    faqAnswers: integer('faq_answers').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day] }), index('usage_daily_day_idx').on(t.day)],
+);
+
+export type Conversation = typeof conversations.$inferSelect;
+export type Message = typeof messages.$inferSelect;

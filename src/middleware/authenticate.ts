@@ -3,7 +3,8 @@ import { createMiddleware } from 'hono/factory';
 import { users } from '../db/schema';
 import { dbOf } from '../lib/db-context';
 import { AppError } from '../lib/errors';
-import type { AppEnv } from '../lib/types';
+import type { Context } from 'hono';
+import type { AppEnv, AuthUser } from '../lib/types';
 import { verifyAccessToken } from '../modules/auth/access-token';
 import { can, type Permission } from '../modules/auth/permissions';
 
@@ -75,3 +76,10 @@ export const requirePermission = (permission: Permission) =>
 
 /** Both, in order: the usual guard for a protected route. */
 export const guard = (permission: Permission) => [requireAuth(), requirePermission(permission)];
+
+/** The caller on a route guarded by `requireAuth` (a programming error if it is missing). */
+export function currentUser(c: Context<AppEnv>): AuthUser {
+  const user = c.get('user');
+  if (!user) throw new Error('route is missing requireAuth');
+  return user;
+}

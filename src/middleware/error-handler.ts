@@ -18,6 +18,34 @@ const httpExceptionCodes: Partial<Record<number, [code: string, message: string]
 
 const requestIdOf = (c: Context<AppEnv>) => c.get('requestId') ?? 'unknown';
 
+const openAITypes: [number, string][] = [
+  [500, 'server_error'],
+  [429, 'rate_limit_error'],
+  [403, 'permission_error'],
+  [401, 'authentication_error'],
+  [0, 'invalid_request_error'],
+];
+
+/**
+ * Our envelope, plus `type` and `param` on the OpenAI-compatible paths, where clients (the
+ * official SDK among them) expect OpenAI's error shape.
+ */
+function respond(
+  c: Context<AppEnv>,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+  details?: unknown,
+) {
+  const body = errorBody(code, message, requestIdOf(c), details);
+  if (c.req.path.startsWith('/v1/')) {
+    const type = openAITypes.find(([floor]) => status >= floor)?.[1] ?? 'invalid_request_error';
+    return c.json({ error: { ...body.error, type, param: null } }, status, headers);
+  }
+  return c.json(body, status, headers);
+}
+
 /**
  * The single place where failures become responses. Only `AppError` chooses its own words;
  * anything unexpected is logged with its stack and answered with a generic 500.
@@ -29,20 +57,17 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     if (err.status >= 500) log('error', 'app error', { requestId, code: err.code, cause: describe(err.cause) });
     // Validation details help developers; production keeps its answers terse.
     const details = c.get('config')?.isProduction ? undefined : err.details;
-    return c.json(errorBody(err.code, err.publicMessage, requestId, details), err.status, err.headers);
+    return respond(c, err.status, err.code, err.publicMessage, err.headers, details);
   }
 
   if (err instanceof HTTPException && err.status < 500) {
     const [code, message] = httpExceptionCodes[err.status] ?? ['BAD_REQUEST', 'The request is not valid.'];
-    return c.json(errorBody(code, message, requestId), err.status as ContentfulStatusCode);
+    return respond(c, err.status as ContentfulStatusCode, code, message);
   }
 
   const kind = err instanceof ConfigError ? 'configuration error' : 'unhandled error';
   log('error', kind, { requestId, route: c.req.routePath, error: err.message, stack: err.stack });
-  return c.json(
-    errorBody('INTERNAL_ERROR', 'Something went wrong on our side. Please try again later.', requestId),
-    500,
-  );
+  return respond(c, 500, 'INTERNAL_ERROR', 'Something went wrong on our side. Please try again later.');
 };
 
 function describe(cause: unknown): string | undefined {
@@ -56,13 +81,10 @@ function describe(cause: unknown): string | undefined {
  */
 export function notFoundHandler(allowedMethods: (path: string) => string[]): NotFoundHandler<AppEnv> {
   return (c) => {
-    const requestId = requestIdOf(c);
     const allow = allowedMethods(c.req.path);
     if (allow.length > 0) {
-      return c.json(errorBody('METHOD_NOT_ALLOWED', `Use ${allow.join(', ')} for this resource.`, requestId), 405, {
-        Allow: allow.join(', '),
-      });
+      return respond(c, 405, 'METHOD_NOT_ALLOWED', `Use ${allow.join(', ')} for this resource.`, { Allow: allow.join(', ') });
     }
-    return c.json(errorBody('NOT_FOUND', 'The requested resource was not found.', requestId), 404);
+    return respond(c, 404, 'NOT_FOUND', 'The requested resource was not found.');
   };
 }

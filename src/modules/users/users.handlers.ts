@@ -1,18 +1,14 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { dbOf } from '../../lib/db-context';
-import type { AppEnv, AuthUser } from '../../lib/types';
+import type { AppEnv } from '../../lib/types';
+import { currentUser } from '../../middleware/authenticate';
 import { getPasswordHasher } from '../auth/argon2-worker';
 import { requestMeta } from '../auth/auth.context';
 import type * as routes from './users.routes';
 import * as service from './users.service';
 
-/** Set by `requireAuth`, which every route here runs first. */
-const caller = (c: Context<AppEnv>): AuthUser => {
-  const user = c.get('user');
-  if (!user) throw new Error('route is missing requireAuth');
-  return user;
-};
+const caller = currentUser;
 
 const adminAction = (c: Context<AppEnv>) => ({ db: dbOf(c), actorId: caller(c).id, meta: requestMeta(c) });
 

@@ -1,0 +1,50 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import type { AppEnv } from '../../lib/types';
+import { currentUser } from '../../middleware/authenticate';
+import { modelsFor } from './chat.config';
+import { chatDeps } from './chat.context';
+import type { chat, chatConfig } from './chat.routes';
+import { startChatTurn } from './chat.service';
+
+export const chatHandler: RouteHandler<typeof chat, AppEnv> = async (c) => {
+  const body = c.req.valid('json');
+  const abort = new AbortController();
+  const turn = await startChatTurn(body, chatDeps(c, abort));
+
+  if (!body.stream) {
+    const parts: string[] = [];
+    for await (const event of turn.events) {
+      if (event.type === 'delta') parts.push(event.text);
+      else if (event.type === 'error') {
+        return c.json({ error: { code: event.code, message: event.message, requestId: c.get('requestId') } }, 502);
+      } else {
+        return c.json(
+          { ...turn.meta, answer: parts.join(''), usage: event.usage, finishReason: event.finishReason, processingMs: event.processingMs },
+          200,
+        );
+      }
+    }
+    return c.json({ error: { code: 'UPSTREAM_STREAM_CUT', message: 'The answer was interrupted. Please try again.', requestId: c.get('requestId') } }, 502);
+  }
+
+  // No onError callback: Hono's would write the raw error message into the stream.
+  const response = streamSSE(c, async (stream) => {
+    stream.onAbort(() => abort.abort());
+    await stream.writeSSE({ event: 'meta', data: JSON.stringify(turn.meta) });
+    for await (const event of turn.events) {
+      if (stream.aborted) break;
+      const { type, ...data } = event;
+      await stream.writeSSE({ event: type, data: JSON.stringify(data) });
+    }
+  });
+  response.headers.set('Cache-Control', 'no-store');
+  return response;
+};
+
+export const chatConfigHandler: RouteHandler<typeof chatConfig, AppEnv> = (c) => {
+  const chat = c.get('config').chat;
+  const models = modelsFor(chat, currentUser(c).role).map((m) => ({ id: m.id, default: m.id === chat.defaultModel }));
+  return c.json({ models, canned: chat.upstream.canned, assistantName: chat.persona.assistantName }, 200);
+};
+

@@ -1,0 +1,97 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errorResponse, jsonContent } from '../../lib/common-schemas';
+import { guard, requireAuth } from '../../middleware/authenticate';
+
+const tags = ['Chat'];
+const security = [{ bearerAuth: [] }];
+
+export const ChatBodySchema = z
+  .object({
+    // Bounded here against abuse; the configured (smaller) limit and emptiness are checked with their own codes.
+    message: z.string().max(32_000).openapi({ example: 'When do you deliver on Sundays?' }),
+    conversationId: z.string().uuid().optional(),
+    model: z.string().max(64).optional().openapi({ description: 'One of the models your role may use; default otherwise.' }),
+    stream: z.boolean().default(true).openapi({ description: 'false returns one JSON body instead of server-sent events.' }),
+  })
+  .strict()
+  .openapi('ChatRequest');
+
+const UsageSchema = z
+  .object({
+    promptTokens: z.number().int(),
+    completionTokens: z.number().int(),
+    totalTokens: z.number().int(),
+    cacheHitTokens: z.number().int(),
+  })
+  .openapi('ChatUsage');
+
+export const ChatResponseSchema = z
+  .object({
+    conversationId: z.string().uuid(),
+    messageId: z.string().uuid(),
+    model: z.string(),
+    source: z.enum(['faq', 'model']),
+    answer: z.string(),
+    usage: UsageSchema,
+    finishReason: z.string(),
+    processingMs: z.number().int(),
+  })
+  .openapi('ChatResponse');
+
+const sseDescription = `Server-sent events (default), one JSON object per event:
+- \`event: meta\` {conversationId, messageId, model, source: "faq"|"model"}
+- \`event: delta\` {text} — repeated, as the answer streams
+- \`event: done\` {usage, finishReason, processingMs} — last, on success
+- \`event: error\` {code, message} — last, when the answer broke off (e.g. UPSTREAM_BUSY, UPSTREAM_TIMEOUT)`;
+
+export const chat = createRoute({
+  method: 'post',
+  path: '/api/v1/chat',
+  tags,
+  security,
+  summary: 'Ask the assistant',
+  description:
+    'Answers from the FAQ knowledge base when a question matches strongly (zero tokens), otherwise streams from the model, grounded on the best FAQ matches.',
+  middleware: guard('chat:use'),
+  request: { body: { required: true, content: { 'application/json': { schema: ChatBodySchema } } } },
+  responses: {
+    200: {
+      description: sseDescription,
+      content: {
+        'text/event-stream': { schema: z.string() },
+        'application/json': { schema: ChatResponseSchema },
+      },
+    },
+    400: errorResponse('EMPTY_MESSAGE, MESSAGE_TOO_LONG, MODEL_NOT_AVAILABLE or invalid input.'),
+    401: errorResponse('Not signed in.'),
+    403: errorResponse('Your role cannot chat.'),
+    404: errorResponse('No such conversation (or not yours).'),
+    409: errorResponse('CONVERSATION_FULL.'),
+    429: errorResponse('RATE_LIMITED, TOKEN_BUDGET_EXCEEDED or TOO_MANY_STREAMS.'),
+    502: errorResponse('The model provider failed.'),
+    503: errorResponse('UPSTREAM_BUSY or ASSISTANT_UNAVAILABLE.'),
+    504: errorResponse('UPSTREAM_TIMEOUT.'),
+  },
+});
+
+export const chatConfig = createRoute({
+  method: 'get',
+  path: '/api/v1/chat/config',
+  tags,
+  security,
+  summary: 'Models you may use, and whether answers are canned',
+  middleware: [requireAuth()],
+  responses: {
+    200: jsonContent(
+      z
+        .object({
+          models: z.array(z.object({ id: z.string(), default: z.boolean() })),
+          canned: z.boolean().openapi({ description: 'True when the service runs on the local fake DeepSeek.' }),
+          assistantName: z.string(),
+        })
+        .openapi('ChatConfig'),
+      'Chat settings for the caller.',
+    ),
+    401: errorResponse('Not signed in.'),
+  },
+});

@@ -1,0 +1,223 @@
+import type { Config } from '../../config';
+import type { Db } from '../../db/client';
+import { AppError } from '../../lib/errors';
+import { log } from '../../lib/logger';
+import { findOwnConversation, recentMessages } from '../conversations/conversations.service';
+import { type ChatModel, modelsFor } from './chat.config';
+import type { ChatCaller, ChatEvent, ChatTurn, ChatUsage, FaqHit, FaqLookup } from './chat.types';
+import { buildPrompt, estimateTokens, type PromptMessage, trimHistory } from './prompt';
+import { type FetchLike, streamChatCompletion } from './provider/deepseek.client';
+import type { ProviderUsage } from './provider/deepseek.types';
+import { ProviderError } from './provider/provider.errors';
+import { recordTurn } from './record-turn';
+import { type StreamGate, streamGateFor } from './stream-gate';
+import { tokensUsedToday, utcDay } from './usage.service';
+
+export type ChatInput = {
+  message: string;
+  conversationId?: string | undefined;
+  model?: string | undefined;
+  /** OpenAI-compatible callers bring their own earlier turns and keep no conversation with us. */
+  history?: PromptMessage[];
+  /** A caller's own answer-length cap; never above the configured one. */
+  maxTokens?: number;
+};
+
+export type ChatDeps = {
+  db: Db;
+  config: Config;
+  caller: ChatCaller;
+  faq: FaqLookup;
+  gates: DurableObjectNamespace<StreamGate>;
+  /** Fires when the client goes away; aborts the upstream call. */
+  signal: AbortSignal;
+  waitUntil: (promise: Promise<unknown>) => void;
+  requestId: string;
+  fetch?: FetchLike;
+};
+
+/** History rows read for a conversation before token trimming; more than any sane budget holds. */
+const HISTORY_ROWS = 40;
+
+/** Leases outlive the longest stream a little, so a crashed Worker frees its slot by itself. */
+const leaseTtl = (config: Config) => config.chat.totalTimeoutMs + 10_000;
+
+/**
+ * Runs one chat turn up to its first byte and hands back the rest as events. Everything that can
+ * refuse the request (validation, ownership, budget, concurrency, the upstream's own refusal)
+ * happens before it returns, so the route can still answer with a proper status. The lookups that
+ * do not depend on each other run in parallel: on this path every round trip is latency.
+ */
+export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<ChatTurn> {
+  const { db, config, caller } = deps;
+  const chat = config.chat;
+  const message = input.message.trim();
+  if (message.length === 0) throw new AppError(400, 'EMPTY_MESSAGE', 'Type a message first.');
+  if (message.length > chat.maxMessageChars) {
+    throw new AppError(400, 'MESSAGE_TOO_LONG', `Messages can be at most ${chat.maxMessageChars} characters.`);
+  }
+  const model = pickModel(modelsFor(chat, caller.role), input.model ?? chat.defaultModel);
+  const budget = chat.dailyTokenBudget[caller.role];
+  if (budget <= 0) throw budgetExceeded();
+
+  const gate = streamGateFor(deps.gates, caller.id);
+  const [history, found, used, lease] = await Promise.all([
+    input.conversationId ? loadHistory(db, caller.id, input.conversationId, config) : input.history ?? [],
+    deps.faq(message),
+    tokensUsedToday(db, caller.id),
+    gate.acquire(chat.maxConcurrentStreams, leaseTtl(config)),
+  ]);
+  const release = () => {
+    if (lease) deps.waitUntil(gate.release(lease));
+  };
+
+  const started = Date.now();
+  const base = {
+    db,
+    userId: caller.id,
+    conversationId: input.conversationId,
+    isNewConversation: !input.conversationId,
+    persist: input.history === undefined,
+    userMessage: message,
+    model: model.id,
+  };
+
+  if (found.strong) {
+    release();
+    const turn = faqTurn(found.strong, base, started, deps);
+    return turn;
+  }
+  if (used >= budget) {
+    release();
+    throw budgetExceeded();
+  }
+  if (!lease) {
+    throw new AppError(429, 'TOO_MANY_STREAMS', 'You already have answers in progress. Wait for them to finish.', {
+      headers: { 'Retry-After': '5' },
+    });
+  }
+
+  const prompt = buildPrompt({ persona: chat.persona, references: found.references, history, message });
+  let upstream: Awaited<ReturnType<typeof streamChatCompletion>>;
+  try {
+    upstream = await streamChatCompletion({
+      baseUrl: chat.upstream.baseUrl,
+      apiKey: chat.upstream.apiKey,
+      body: { model: model.id, messages: prompt, max_tokens: Math.min(input.maxTokens ?? chat.maxTokens, chat.maxTokens), user_id: await hashedUserId(caller.id) },
+      signal: deps.signal,
+      firstByteTimeoutMs: chat.firstTokenTimeoutMs,
+      totalTimeoutMs: chat.totalTimeoutMs,
+      requestId: deps.requestId,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
+  } catch (error) {
+    release();
+    throw error;
+  }
+
+  const ids = { conversationId: input.conversationId ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
+  const promptEstimate = prompt.reduce((sum, m) => sum + estimateTokens(m.content), 0);
+
+  async function* events(): AsyncGenerator<ChatEvent> {
+    const parts: string[] = [];
+    let usage: ProviderUsage | undefined;
+    let finishReason: string | undefined;
+    let failure: ProviderError | undefined;
+    try {
+      for await (const event of upstream) {
+        if (event.type === 'delta') {
+          parts.push(event.text);
+          yield event;
+        } else if (event.type === 'usage') usage = event.usage;
+        else if (event.type === 'finish') finishReason = event.reason;
+        // `reasoning` is the thinking model's scratchpad: neither shown nor stored.
+      }
+    } catch (error) {
+      if (!(error instanceof ProviderError)) {
+        // The client left (abort) or something unexpected broke; either way the answer is incomplete.
+        if (!deps.signal.aborted) log('error', 'chat stream failed', { requestId: deps.requestId, error: String(error) });
+        failure = new ProviderError('UPSTREAM_STREAM_CUT', { cause: error });
+      } else failure = error;
+    } finally {
+      upstream.cancel();
+      release();
+      const answer = parts.join('');
+      const complete = !failure && finishReason !== undefined;
+      const final: ChatUsage = usage
+        ? toChatUsage(usage)
+        : { promptTokens: promptEstimate, completionTokens: estimateTokens(answer), totalTokens: 0, cacheHitTokens: 0 };
+      final.totalTokens = final.promptTokens + final.completionTokens;
+      deps.waitUntil(
+        recordTurn({
+          ...base,
+          ...ids,
+          answer,
+          source: 'model',
+          usage: final,
+          usageEstimated: !usage,
+          incomplete: !complete,
+          finishReason: finishReason ?? (failure ? failure.code.toLowerCase() : 'aborted'),
+        }).catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, error: String(error) })),
+      );
+      if (failure && !deps.signal.aborted) {
+        if (failure.operatorProblem) log('error', 'assistant unavailable: check the DeepSeek key and balance', { requestId: deps.requestId });
+        yield { type: 'error', code: failure.code, message: failure.publicMessage };
+      } else if (complete) {
+        yield { type: 'done', usage: final, finishReason: finishReason ?? 'stop', processingMs: Date.now() - started };
+      }
+    }
+  }
+
+  return { meta: { ...ids, model: model.id, source: 'model' }, events: events() };
+}
+
+function faqTurn(hit: FaqHit, base: Omit<Parameters<typeof recordTurn>[0], 'answer' | 'source' | 'usage' | 'usageEstimated' | 'incomplete' | 'finishReason' | 'messageId' | 'conversationId'> & { conversationId: string | undefined }, started: number, deps: ChatDeps): ChatTurn {
+  const ids = { conversationId: base.conversationId ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
+  const usage: ChatUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHitTokens: 0 };
+  deps.waitUntil(
+    recordTurn({ ...base, ...ids, answer: hit.answer, source: 'faq', faqId: hit.id, usage, usageEstimated: false, incomplete: false, finishReason: 'stop' }).catch(
+      (error) => log('error', 'chat record failed', { requestId: deps.requestId, error: String(error) }),
+    ),
+  );
+  async function* events(): AsyncGenerator<ChatEvent> {
+    yield { type: 'delta', text: hit.answer };
+    yield { type: 'done', usage, finishReason: 'stop', processingMs: Date.now() - started };
+  }
+  return { meta: { ...ids, model: base.model, source: 'faq' }, events: events() };
+}
+
+function pickModel(allowed: readonly ChatModel[], wanted: string): ChatModel {
+  const model = allowed.find((m) => m.id === wanted);
+  if (!model) {
+    throw new AppError(400, 'MODEL_NOT_AVAILABLE', `Choose one of: ${allowed.map((m) => m.id).join(', ') || 'none for your role'}.`);
+  }
+  return model;
+}
+
+async function loadHistory(db: Db, userId: string, conversationId: string, config: Config): Promise<PromptMessage[]> {
+  const conversation = await findOwnConversation(db, userId, conversationId);
+  if (conversation.messageCount + 2 > config.chat.maxMessagesPerConversation) {
+    throw new AppError(409, 'CONVERSATION_FULL', 'This conversation is full. Start a new one.');
+  }
+  return trimHistory(await recentMessages(db, conversationId, HISTORY_ROWS), config.chat.historyTokenBudget);
+}
+
+function budgetExceeded() {
+  const midnight = Date.parse(`${utcDay()}T00:00:00Z`) + 86_400_000;
+  return new AppError(429, 'TOKEN_BUDGET_EXCEEDED', 'You have used today’s assistant allowance. It resets at midnight UTC.', {
+    headers: { 'Retry-After': String(Math.ceil((midnight - Date.now()) / 1000)) },
+  });
+}
+
+const toChatUsage = (u: ProviderUsage): ChatUsage => ({
+  promptTokens: u.promptTokens,
+  completionTokens: u.completionTokens,
+  totalTokens: u.totalTokens,
+  cacheHitTokens: u.promptCacheHitTokens,
+});
+
+/** DeepSeek isolates caching and scheduling per `user_id`; it gets a hash, never our id or an email. */
+async function hashedUserId(userId: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`support-chat:${userId}`));
+  return [...new Uint8Array(digest)].slice(0, 16).map((b) => b.toString(16).padStart(2, '0')).join('');
+}

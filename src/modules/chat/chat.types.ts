@@ -1,0 +1,22 @@
+import type { Role } from '../../db/schema';
+
+export type AnswerSource = 'faq' | 'model';
+
+export type ChatUsage = { promptTokens: number; completionTokens: number; totalTokens: number; cacheHitTokens: number };
+
+export type ChatMeta = { conversationId: string; messageId: string; model: string; source: AnswerSource };
+
+/** What one chat turn produces after its meta: text as it arrives, then exactly one `done` or `error`. */
+export type ChatEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'done'; usage: ChatUsage; finishReason: string; processingMs: number }
+  | { type: 'error'; code: string; message: string };
+
+export type ChatTurn = { meta: ChatMeta; events: AsyncIterable<ChatEvent> };
+
+export type ChatCaller = { id: string; role: Role };
+
+export type FaqHit = { id: string; question: string; answer: string };
+
+/** The knowledge base as the chat sees it: a strong match answers alone, weaker ones ground the model. */
+export type FaqLookup = (message: string) => Promise<{ strong: FaqHit | undefined; references: FaqHit[] }>;

@@ -1,0 +1,73 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { conversations, messages } from '../../db/schema';
+import type { AnswerSource, ChatUsage } from './chat.types';
+import { titleFrom } from '../conversations/conversations.service';
+import { addUsageStatement } from './usage.service';
+
+export type TurnRecord = {
+  db: Db;
+  userId: string;
+  conversationId: string;
+  isNewConversation: boolean;
+  /** False for OpenAI-compatible calls: usage is counted, the text is not kept. */
+  persist: boolean;
+  messageId: string;
+  userMessage: string;
+  answer: string;
+  source: AnswerSource;
+  model: string;
+  faqId?: string;
+  usage: ChatUsage;
+  usageEstimated: boolean;
+  incomplete: boolean;
+  finishReason: string;
+};
+
+/**
+ * Writes a finished (or stopped) turn in one D1 batch: the conversation if new, both messages, the
+ * conversation's counters, today's usage and the FAQ hit. It runs after the answer has streamed
+ * (`waitUntil`), so nothing on the streaming path waits for it.
+ */
+export async function recordTurn(turn: TurnRecord): Promise<void> {
+  const { db } = turn;
+  const now = Date.now();
+  const usage = addUsageStatement(db, turn.userId, {
+    promptTokens: turn.usage.promptTokens,
+    completionTokens: turn.usage.completionTokens,
+    cacheHitTokens: turn.usage.cacheHitTokens,
+    chats: 1,
+    faqAnswers: turn.source === 'faq' ? 1 : 0,
+  });
+  const faqHit = turn.faqId ? db.run(sql`UPDATE faqs SET hit_count = hit_count + 1 WHERE id = ${turn.faqId}`) : undefined;
+  if (!turn.persist) {
+    await db.batch(faqHit ? [usage, faqHit] : [usage]);
+    return;
+  }
+  const conversation = turn.isNewConversation
+    ? db.insert(conversations).values({ id: turn.conversationId, userId: turn.userId, title: titleFrom(turn.userMessage), messageCount: 2 })
+    : db
+        .update(conversations)
+        .set({ messageCount: sql`${conversations.messageCount} + 2`, updatedAt: new Date(now) })
+        .where(eq(conversations.id, turn.conversationId));
+  const rows = db.insert(messages).values([
+    { conversationId: turn.conversationId, role: 'user', content: turn.userMessage, createdAt: new Date(now - 1) },
+    {
+      id: turn.messageId,
+      conversationId: turn.conversationId,
+      role: 'assistant',
+      content: turn.answer,
+      source: turn.source,
+      model: turn.source === 'model' ? turn.model : null,
+      faqId: turn.faqId ?? null,
+      promptTokens: turn.usage.promptTokens,
+      completionTokens: turn.usage.completionTokens,
+      cacheHitTokens: turn.usage.cacheHitTokens,
+      usageEstimated: turn.usageEstimated,
+      incomplete: turn.incomplete,
+      finishReason: turn.finishReason,
+      createdAt: new Date(now),
+    },
+  ]);
+  await db.batch(faqHit ? [conversation, rows, usage, faqHit] : [conversation, rows, usage]);
+}

@@ -1,0 +1,21 @@
+import { createRouter } from '../../lib/create-router';
+import { dbOf } from '../../lib/db-context';
+import { currentUser } from '../../middleware/authenticate';
+import * as routes from './conversations.routes';
+import * as service from './conversations.service';
+
+/** Messages returned with one conversation; longer histories are cut to the latest this many. */
+const MESSAGE_PAGE = 500;
+
+export const conversationsRouter = createRouter()
+  .openapi(routes.list, async (c) => {
+    const { page, pageSize } = c.req.valid('query');
+    return c.json(await service.listConversations(dbOf(c), currentUser(c).id, page, pageSize), 200);
+  })
+  .openapi(routes.get, async (c) =>
+    c.json(await service.getConversationWithMessages(dbOf(c), currentUser(c).id, c.req.valid('param').id, MESSAGE_PAGE), 200),
+  )
+  .openapi(routes.remove, async (c) => {
+    await service.deleteConversation(dbOf(c), currentUser(c).id, c.req.valid('param').id);
+    return c.body(null, 204);
+  });

@@ -1,0 +1,81 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errorResponse, jsonContent } from '../../lib/common-schemas';
+import { guard } from '../../middleware/authenticate';
+
+const tags = ['Conversations'];
+const security = [{ bearerAuth: [] }];
+
+export const ConversationSchema = z
+  .object({
+    id: z.string().uuid(),
+    title: z.string(),
+    messageCount: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Conversation');
+
+export const MessageSchema = z
+  .object({
+    id: z.string().uuid(),
+    role: z.enum(['user', 'assistant']),
+    content: z.string(),
+    source: z.enum(['faq', 'model']).nullable(),
+    model: z.string().nullable(),
+    incomplete: z.boolean().openapi({ description: 'The answer stopped early (stopped by the client, timeout or upstream failure).' }),
+    createdAt: z.string(),
+  })
+  .openapi('Message');
+
+const IdParam = z.object({ id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+
+const authErrors = { 401: errorResponse('Not signed in.'), 403: errorResponse('Your role cannot chat.') };
+
+export const list = createRoute({
+  method: 'get',
+  path: '/api/v1/conversations',
+  tags,
+  security,
+  summary: 'Your conversations, most recent first',
+  middleware: guard('chat:use'),
+  request: {
+    query: z.object({
+      page: z.coerce.number().int().min(1).max(100_000).default(1),
+      pageSize: z.coerce.number().int().min(1).max(50).default(20),
+    }),
+  },
+  responses: {
+    200: jsonContent(
+      z.object({ items: z.array(ConversationSchema), page: z.number(), pageSize: z.number(), total: z.number() }).openapi('ConversationList'),
+      'One page.',
+    ),
+    ...authErrors,
+  },
+});
+
+export const get = createRoute({
+  method: 'get',
+  path: '/api/v1/conversations/{id}',
+  tags,
+  security,
+  summary: 'One conversation with its messages',
+  description: 'Only the owner sees it; anyone else gets 404.',
+  middleware: guard('chat:use'),
+  request: { params: IdParam },
+  responses: {
+    200: jsonContent(z.object({ conversation: ConversationSchema, messages: z.array(MessageSchema) }), 'The conversation.'),
+    404: errorResponse('No such conversation (or not yours).'),
+    ...authErrors,
+  },
+});
+
+export const remove = createRoute({
+  method: 'delete',
+  path: '/api/v1/conversations/{id}',
+  tags,
+  security,
+  summary: 'Delete a conversation and its messages',
+  middleware: guard('chat:use'),
+  request: { params: IdParam },
+  responses: { 204: { description: 'Deleted.' }, 404: errorResponse('No such conversation (or not yours).'), ...authErrors },
+});

@@ -1,0 +1,101 @@
+import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { type Conversation, conversations, type Message, messages } from '../../db/schema';
+import { AppError } from '../../lib/errors';
+
+const notFound = () => new AppError(404, 'NOT_FOUND', 'No such conversation.');
+
+/** Owner-only lookup: someone else's conversation is indistinguishable from a missing one. */
+export async function findOwnConversation(db: Db, userId: string, id: string): Promise<Conversation> {
+  const [row] = await db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+    .limit(1);
+  if (!row) throw notFound();
+  return row;
+}
+
+export async function listConversations(db: Db, userId: string, page: number, pageSize: number) {
+  const where = eq(conversations.userId, userId);
+  const [rows, [total]] = await Promise.all([
+    db
+      .select()
+      .from(conversations)
+      .where(where)
+      .orderBy(desc(conversations.updatedAt), conversations.id)
+      .limit(pageSize)
+      .offset((page - 1) * pageSize),
+    db.select({ value: count() }).from(conversations).where(where),
+  ]);
+  return { items: rows.map(toConversationView), page, pageSize, total: total?.value ?? 0 };
+}
+
+export async function getConversationWithMessages(db: Db, userId: string, id: string, limit: number) {
+  const conversation = await findOwnConversation(db, userId, id);
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(eq(messages.conversationId, id))
+    .orderBy(asc(messages.createdAt), asc(messages.id))
+    .limit(limit);
+  return { conversation: toConversationView(conversation), messages: rows.map(toMessageView) };
+}
+
+export async function deleteConversation(db: Db, userId: string, id: string): Promise<void> {
+  const deleted = await db
+    .delete(conversations)
+    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+    .returning({ id: conversations.id });
+  if (deleted.length === 0) throw notFound();
+}
+
+/** A title from the first message: its first line, trimmed to a readable length. */
+export function titleFrom(message: string): string {
+  const line = message.split('\n', 1)[0]?.trim() ?? '';
+  return line.length > 80 ? `${line.slice(0, 77).trimEnd()}…` : line || 'New conversation';
+}
+
+export function createConversation(db: Db, userId: string, firstMessage: string) {
+  return db.insert(conversations).values({ userId, title: titleFrom(firstMessage) }).returning();
+}
+
+/** The latest `limit` messages, oldest first: what history trimming starts from. */
+export async function recentMessages(db: Db, conversationId: string, limit: number): Promise<Message[]> {
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(eq(messages.conversationId, conversationId))
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(limit);
+  return rows.reverse();
+}
+
+/** Statements to add messages and bump the conversation, for one D1 batch (one round trip, all or nothing). */
+export function appendMessagesStatements(db: Db, conversationId: string, rows: (typeof messages.$inferInsert)[]) {
+  return [
+    db.insert(messages).values(rows),
+    db
+      .update(conversations)
+      .set({ messageCount: sql`${conversations.messageCount} + ${rows.length}`, updatedAt: new Date() })
+      .where(eq(conversations.id, conversationId)),
+  ] as const;
+}
+
+export const toConversationView = (c: Conversation) => ({
+  id: c.id,
+  title: c.title,
+  messageCount: c.messageCount,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+});
+
+export const toMessageView = (m: Message) => ({
+  id: m.id,
+  role: m.role,
+  content: m.content,
+  source: m.source,
+  model: m.model,
+  incomplete: m.incomplete,
+  createdAt: m.createdAt.toISOString(),
+});
