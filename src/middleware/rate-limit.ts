@@ -82,7 +82,7 @@ async function enforce(c: Context<AppEnv>, checks: Check[]): Promise<void> {
   if (!limiter) return;
   for (const { policy: name, identifier } of checks) {
     const policy = config.policies[name];
-    const key = await rateLimitKey(policy, identifier);
+    const key = await rateLimitKey(identifier);
     let result: RateLimitResult;
     try {
       result = await limiter.limit(key, policy);

@@ -14,20 +14,16 @@ export class RateLimiterObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** The alarm this instance last scheduled; saves a storage write on every hit. */
   private alarmAt: number | null = null;
+  /** Cleared when the alarm drops all storage, so the table is only recreated when needed again. */
+  private tableReady = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS windows (
-      key TEXT PRIMARY KEY,
-      window_ms INTEGER NOT NULL,
-      window_start INTEGER NOT NULL,
-      current INTEGER NOT NULL,
-      previous INTEGER NOT NULL
-    )`);
   }
 
   limit(key: string, limit: number, windowMs: number): RateLimitResult {
+    this.ensureTable();
     const row = this.sql
       .exec<WindowRow>('SELECT window_ms, window_start, current, previous FROM windows WHERE key = ?', key)
       .toArray()[0];
@@ -55,13 +51,30 @@ export class RateLimiterObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
-    const now = Date.now();
-    this.sql.exec('DELETE FROM windows WHERE window_start + 2 * window_ms <= ?', now);
+    this.ensureTable();
+    this.sql.exec('DELETE FROM windows WHERE window_start + 2 * window_ms <= ?', Date.now());
     const next = this.sql
       .exec<{ at: number | null }>('SELECT MIN(window_start + 2 * window_ms) AS at FROM windows')
       .one().at;
-    if (next === null) await this.ctx.storage.deleteAll();
-    else this.scheduleCleanup(next);
+    if (next === null) {
+      // Idle clients leave nothing behind: the object's storage goes entirely.
+      await this.ctx.storage.deleteAll();
+      this.tableReady = false;
+    } else {
+      this.scheduleCleanup(next);
+    }
+  }
+
+  private ensureTable(): void {
+    if (this.tableReady) return;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS windows (
+      key TEXT PRIMARY KEY,
+      window_ms INTEGER NOT NULL,
+      window_start INTEGER NOT NULL,
+      current INTEGER NOT NULL,
+      previous INTEGER NOT NULL
+    )`);
+    this.tableReady = true;
   }
 
   /** After `at` the counts are older than the previous window and weigh nothing. */
@@ -74,15 +87,16 @@ export class RateLimiterObject extends DurableObject<Env> {
 }
 
 /**
- * One object per key: a burst from one client queues only on its own object, which Cloudflare
- * places near the first caller, and no shard ever becomes a global hot spot.
+ * One object per policy and key: a burst from one client queues only on its own object, which
+ * Cloudflare places near the first caller, and no shard ever becomes a global hot spot.
  */
 export class DurableObjectRateLimiter implements RateLimiter {
   constructor(private readonly namespace: DurableObjectNamespace<RateLimiterObject>) {}
 
   async limit(key: string, policy: RateLimitPolicy): Promise<RateLimitResult> {
-    const stub = this.namespace.get(this.namespace.idFromName(key));
-    const { success, limit, remaining, reset } = await stub.limit(key, policy.limit, policy.windowMs);
+    const name = `${policy.name}:${key}`;
+    const stub = this.namespace.get(this.namespace.idFromName(name));
+    const { success, limit, remaining, reset } = await stub.limit(name, policy.limit, policy.windowMs);
     return { success, limit, remaining, reset };
   }
 }

@@ -1,5 +1,3 @@
-import type { RateLimitPolicy } from './rate-limit.types';
-
 /**
  * The address to limit. `CF-Connecting-IP` is set by Cloudflare's edge and cannot be forged
  * through it; `X-Forwarded-For` is client-controlled unless a proxy of ours rewrites it, so it
@@ -40,11 +38,10 @@ export function normalizeEmail(email: string): string {
 }
 
 /**
- * `<policy>:<sha-256 of the identifier>`: storage keys and logs never hold an email or an IP,
- * and every key has the same short length whatever the client sent.
+ * The first 128 bits of the identifier's SHA-256, in hex: storage keys and logs never hold an
+ * email or an IP, and every key has the same short length whatever the client sent.
  */
-export async function rateLimitKey(policy: RateLimitPolicy, identifier: string): Promise<string> {
+export async function rateLimitKey(identifier: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(identifier));
-  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `${policy.name}:${hex.slice(0, 32)}`;
+  return [...new Uint8Array(digest, 0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -1,6 +1,6 @@
 /** A named limit: at most `limit` requests per sliding `windowMs` for one key. */
 export type RateLimitPolicy = {
-  /** Short stable name; part of every storage key, so renaming one resets its counters. */
+  /** Short stable name; backends store under `<name>:<key>`, so renaming one resets its counters. */
   name: string;
   limit: number;
   windowMs: number;
@@ -16,7 +16,8 @@ export type RateLimitResult = {
 
 /**
  * The one contract every backend honours (tested by the shared contract suite): counting is
- * atomic per key, so N of M concurrent calls pass for a limit of N, and keys never share counts.
+ * atomic per key, so N of M concurrent calls pass for a limit of N, and neither keys nor
+ * policies share counts.
  */
 export interface RateLimiter {
   limit(key: string, policy: RateLimitPolicy): Promise<RateLimitResult>;

@@ -45,11 +45,11 @@ export class UpstashBackend {
 
   /** Raw library response for `key`; `pending` must be handed to `waitUntil`. */
   limit(key: string, policy: RateLimitPolicy): Promise<RatelimitResponse> {
-    return this.limiterFor(policy).limit(key);
+    return this.limiterFor(policy).limit(`${policy.name}:${key}`);
   }
 
   private limiterFor(policy: RateLimitPolicy): Ratelimit {
-    const id = `${policy.limit}/${policy.windowMs}`;
+    const id = `${policy.name}/${policy.limit}/${policy.windowMs}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
       limiter = new Ratelimit({
