@@ -16,6 +16,8 @@ export function run(bin, args, options = {}) {
       ...options,
     });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${bin} ${args.join(' ')} exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${bin} ${args.join(' ')} exited with ${code}`)),
+    );
   });
 }
