@@ -8,6 +8,7 @@ import { limitBodySize } from './middleware/body-limit';
 import { corsPolicy } from './middleware/cors';
 import { notFoundHandler, onError } from './middleware/error-handler';
 import { loadConfig } from './middleware/load-config';
+import { limitByIp, limitLogin } from './middleware/rate-limit';
 import { requestId } from './middleware/request-id';
 import { requireJson } from './middleware/require-json';
 import { securityHeaders } from './middleware/security-headers';
@@ -34,6 +35,10 @@ export function createApp() {
   app.use(loadConfig());
   app.use(corsPolicy());
   app.use(limitBodySize());
+  app.use(limitByIp());
+  app.use('/api/v1/auth/login', limitLogin());
+  app.use('/api/v1/auth/register', limitByIp('registerIp'));
+  app.use('/api/v1/auth/refresh', limitByIp('refreshIp'));
   // Cookie-authenticated endpoints get their CSRF check before the generic JSON rule, so they answer 403.
   app.use('/api/v1/auth/refresh', requireTrustedOrigin());
   app.use('/api/v1/auth/logout', requireTrustedOrigin());

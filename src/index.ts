@@ -1,5 +1,7 @@
 import { createApp } from './app';
 
+export { RateLimiterObject } from './lib/rate-limit/durable-object.limiter';
+
 const app = createApp();
 
 export default {

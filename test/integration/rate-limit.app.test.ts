@@ -1,0 +1,107 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
+import { limitByUser } from '../../src/middleware/rate-limit';
+import { ORIGIN, readError } from '../helpers/http';
+import { captureLogs, uniqueIp } from '../helpers/logs';
+
+type Overrides = Record<string, unknown>;
+
+function appWith(overrides: Overrides, build?: (app: ReturnType<typeof createApp>) => void) {
+  const app = createApp();
+  build?.(app);
+  const appEnv = { ...env, ...overrides };
+  return async (path: string, init: RequestInit = {}) => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(`${ORIGIN}${path}`, init), appEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
+}
+
+describe('rate limiting in the request pipeline', () => {
+  it('runs after the body-size limit: oversized requests are refused without spending quota', async () => {
+    const send = appWith({ RATE_LIMIT_IP: '2/1m' });
+    const ip = uniqueIp();
+    const oversized = { method: 'POST', headers: { 'CF-Connecting-IP': ip, 'Content-Type': 'application/json' } };
+    for (let i = 0; i < 3; i++) {
+      expect((await send('/api/v1/health', { ...oversized, body: 'x'.repeat(70_000) })).status).toBe(413);
+    }
+    const statuses = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push((await send('/api/v1/health', { headers: { 'CF-Connecting-IP': ip } })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+
+  it('limits per user with limitByUser(), each user on their own count', async () => {
+    const send = appWith({ RATE_LIMIT_USER: '2/1m' }, (app) => {
+      app.use('/api/v1/test/me', async (c, next) => {
+        const user = c.req.header('X-Test-User');
+        if (user) c.set('userId', user);
+        await next();
+      });
+      app.use('/api/v1/test/me', limitByUser());
+      app.get('/api/v1/test/me', (c) => c.json({ ok: true }));
+    });
+    const as = (user: string) =>
+      send('/api/v1/test/me', { headers: { 'CF-Connecting-IP': uniqueIp(), 'X-Test-User': user } });
+    const alice = `alice-${crypto.randomUUID()}`;
+    const first = await as(alice);
+    expect(first.headers.get('X-RateLimit-Limit')).toBe('2');
+    expect(first.headers.get('X-RateLimit-Remaining')).toBe('1');
+    expect((await as(alice)).status).toBe(200);
+    const refused = await as(alice);
+    expect(refused.status).toBe(429);
+    expect((await readError(refused)).code).toBe('RATE_LIMITED');
+    expect((await as(`bob-${crypto.randomUUID()}`)).status).toBe(200);
+    // Anonymous callers on the same route are left to the per-IP limit.
+    const anonymous = await send('/api/v1/test/me', { headers: { 'CF-Connecting-IP': uniqueIp() } });
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.headers.get('X-RateLimit-Limit')).toBe('120');
+  });
+
+  it('reads X-Forwarded-For only when TRUST_X_FORWARDED_FOR=true', async () => {
+    const send = appWith({ RATE_LIMIT_IP: '1/1m', TRUST_X_FORWARDED_FOR: 'true' });
+    const proxy = uniqueIp();
+    const viaProxy = (client: string) =>
+      send('/api/v1/health', { headers: { 'CF-Connecting-IP': proxy, 'X-Forwarded-For': `${client}, ${proxy}` } });
+    const client = uniqueIp();
+    expect((await viaProxy(client)).status).toBe(200);
+    expect((await viaProxy(client)).status).toBe(429);
+    expect((await viaProxy(uniqueIp())).status).toBe(200);
+  });
+
+  it('refuses with 503, not 500 and not unlimited, when no limiter can answer', async () => {
+    const logs = captureLogs();
+    const broken = {
+      idFromName: () => {
+        throw new Error('Durable Objects are down');
+      },
+    };
+    const send = appWith({ RATE_LIMITER: broken });
+    const res = await send('/api/v1/health', { headers: { 'CF-Connecting-IP': uniqueIp() } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('Retry-After')).toBe('1');
+    expect((await readError(res)).code).toBe('SERVICE_UNAVAILABLE');
+    expect(logs.some((line) => line.includes('Durable Objects are down'))).toBe(true);
+  });
+
+  it('fails with a generic 500 naming the variable in the log when a policy is malformed', async () => {
+    const logs = captureLogs();
+    const res = await appWith({ RATE_LIMIT_IP: 'many' })('/api/v1/health');
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(await readError(res))).not.toContain('RATE_LIMIT_IP');
+    expect(logs.some((line) => line.includes('RATE_LIMIT_IP'))).toBe(true);
+  });
+
+  it('can be switched off outside production (benchmark baseline), and then sends no headers', async () => {
+    const send = appWith({ RATE_LIMIT_BACKEND: 'none', RATE_LIMIT_IP: '1/1m' });
+    const ip = uniqueIp();
+    for (let i = 0; i < 3; i++) {
+      const res = await send('/api/v1/health', { headers: { 'CF-Connecting-IP': ip } });
+      expect(res.status).toBe(200);
+      expect(res.headers.has('X-RateLimit-Limit')).toBe(false);
+    }
+  });
+});
