@@ -103,9 +103,17 @@ export function createFakeDeepSeek(options = {}) {
         }
         if (next.done) {
           finished = true;
-          if (next.value === 'completed') stats.completed++;
           controller.close();
-        } else controller.enqueue(encoder.encode(next.value));
+          return;
+        }
+        controller.enqueue(encoder.encode(next.value.text));
+        // Finished the moment the last byte is queued: a client that stops reading after `[DONE]`
+        // (as it should) has not aborted anything.
+        if (next.value.last) {
+          finished = true;
+          stats.completed++;
+          controller.close();
+        }
       },
       cancel: onClientGone,
     });
@@ -159,6 +167,7 @@ function planAnswer(/** @type {CompletionBody} */ body, /** @type {string} */ la
 }
 
 /** @typedef {ReturnType<typeof planAnswer>} Plan */
+/** @typedef {{text: string, last?: boolean}} Frame one write; `last` marks the end of a complete answer */
 /** @typedef {import('./handler.mjs').FakeSwitches} Switches */
 
 /**
@@ -187,13 +196,13 @@ function sleep(ms, signal) {
  * @param {Required<Switches>} s
  * @param {string} keepalive
  * @param {AbortSignal} signal
- * @returns {AsyncGenerator<string, boolean>} false when the client went away
+ * @returns {AsyncGenerator<Frame, boolean>} false when the client went away
  */
 async function* queue(s, keepalive, signal) {
   const beats = Math.floor(s.firstTokenDelayMs / s.keepaliveMs);
   for (let i = 0; i < beats; i++) {
     if (!(await sleep(s.keepaliveMs, signal))) return false;
-    yield keepalive;
+    yield { text: keepalive };
   }
   return sleep(s.firstTokenDelayMs - beats * s.keepaliveMs, signal);
 }
@@ -201,7 +210,7 @@ async function* queue(s, keepalive, signal) {
 /**
  * @param {CompletionBody} body @param {Plan} plan @param {Required<Switches>} s @param {number} created
  * @param {AbortSignal} signal @param {FakeDeepSeekStats} stats
- * @returns {AsyncGenerator<string, 'completed' | 'cut' | 'aborted'>}
+ * @returns {AsyncGenerator<Frame, 'cut' | 'aborted' | undefined>}
  */
 async function* streamFrames(body, plan, s, created, signal, stats) {
   if (!(yield* queue(s, ': keep-alive\n\n', signal))) return 'aborted';
@@ -221,7 +230,7 @@ async function* streamFrames(body, plan, s, created, signal, stats) {
       system_fingerprint: systemFingerprint,
     };
     const withUsage = includeUsage || usage ? { ...chunk, choices: [choice], usage } : { ...chunk, choices: [choice] };
-    return `data: ${JSON.stringify(withUsage)}\n\n`;
+    return { text: `data: ${JSON.stringify(withUsage)}\n\n` };
   };
 
   yield frame(
@@ -242,21 +251,21 @@ async function* streamFrames(body, plan, s, created, signal, stats) {
   }
   const last = plan.thinking ? { content: '', reasoning_content: null } : { content: '' };
   yield frame(last, plan.finishReason, plan.usage);
-  yield 'data: [DONE]\n\n';
-  return 'completed';
+  yield { text: 'data: [DONE]\n\n', last: true };
+  return undefined;
 }
 
 /**
  * A non-stream answer: blank lines while queued (DeepSeek's keep-alive for JSON), then one object.
  * @param {CompletionBody} body @param {Plan} plan @param {Required<Switches>} s @param {number} created
  * @param {AbortSignal} signal
- * @returns {AsyncGenerator<string, 'completed' | 'aborted'>}
+ * @returns {AsyncGenerator<Frame, 'aborted' | undefined>}
  */
 async function* jsonFrames(body, plan, s, created, signal) {
   if (!(yield* queue(s, '\n', signal))) return 'aborted';
   const message = { role: 'assistant', content: plan.content.join('') };
   if (plan.thinking) Object.assign(message, { reasoning_content: plan.reasoning.join('') });
-  yield JSON.stringify({
+  const text = JSON.stringify({
     id: crypto.randomUUID(),
     object: 'chat.completion',
     created,
@@ -265,5 +274,6 @@ async function* jsonFrames(body, plan, s, created, signal) {
     usage: plan.usage,
     system_fingerprint: systemFingerprint,
   });
-  return 'completed';
+  yield { text, last: true };
+  return undefined;
 }
