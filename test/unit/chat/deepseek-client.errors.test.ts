@@ -73,7 +73,7 @@ describe('streamChatCompletion: upstream errors', () => {
       const failures = logs.filter((l) => l.line.includes('upstream failure'));
       expect(failures.length).toBe(fake.stats.requests);
       const final = failures.at(-1);
-      expect(final?.level).toBe(error.operatorProblem ? 'error' : 'warn');
+      expect(final?.level).toBe(error.operatorProblem || c.code === 'UPSTREAM_REJECTED' ? 'error' : 'warn');
       expect(JSON.parse(final?.line ?? '{}')).toMatchObject({
         status: c.upstream,
         code: c.code,

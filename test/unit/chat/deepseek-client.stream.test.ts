@@ -3,7 +3,7 @@ import { cannedAnswer, cannedReasoning } from '../../../scripts/fake-deepseek/ha
 import { collectCompletion } from '../../../src/modules/chat/provider/collect-completion';
 import { streamChatCompletion } from '../../../src/modules/chat/provider/deepseek.client';
 import { ProviderError } from '../../../src/modules/chat/provider/provider.errors';
-import { chatOptions, drain, startFake, textOf } from '../../helpers/fake-deepseek';
+import { chatOptions, drain, FAKE_BASE_URL, startFake, textOf } from '../../helpers/fake-deepseek';
 
 describe('streamChatCompletion: streaming', () => {
   it('relays deltas in order, then usage and finish, and sends the request DeepSeek expects', async () => {
@@ -194,5 +194,19 @@ describe('streamChatCompletion: streaming', () => {
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     expect(warnings).not.toHaveBeenCalled();
     await vi.waitFor(() => expect(fake.stats.aborted).toBe(1));
+  });
+
+  it('calls the global fetch when none is injected, so a test can route it to the fake', async () => {
+    const fake = startFake();
+    const routed = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+      if (!(input instanceof Request) || !input.url.startsWith(FAKE_BASE_URL)) throw new Error('unexpected fetch');
+      return fake.fetch(input);
+    });
+    const options = chatOptions(fake, 'default fetch');
+    delete options.fetch;
+    const answer = await collectCompletion(await streamChatCompletion(options));
+    expect(answer.text).toBe(cannedAnswer('default fetch'));
+    expect(routed).toHaveBeenCalledTimes(1);
+    expect((routed.mock.calls[0]?.[0] as Request).url).toBe(`${FAKE_BASE_URL}/chat/completions`);
   });
 });

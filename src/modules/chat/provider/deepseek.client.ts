@@ -101,7 +101,9 @@ export async function streamChatCompletion(options: StreamChatCompletionOptions)
       return options.signal?.reason;
     }
     const failure = error instanceof ProviderError ? error : new ProviderError('UPSTREAM_ERROR', { cause: error });
-    report(failure.operatorProblem ? 'error' : 'warn', 'upstream failure', {
+    // Rejected requests mean our request or configuration (e.g. a retired model id) is wrong: page someone.
+    const level = failure.operatorProblem || failure.code === 'UPSTREAM_REJECTED' ? 'error' : 'warn';
+    report(level, 'upstream failure', {
       code: failure.code,
       status: failure.upstreamStatus ?? status,
       // The cause's class only: its message may quote upstream text.
