@@ -2,12 +2,15 @@
 // vendored assets, local D1 migrated, then `wrangler dev` on 127.0.0.1:$PORT (default 8787).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { startFakeDeepSeekUnlessKeyed } from './lib/fake-deepseek-server.mjs';
 import { root, run, wranglerEnv } from './lib/run.mjs';
 
 const port = process.env.PORT ?? '8787';
 
 await import('./build-assets.mjs');
 await run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local']);
+// Without DEEPSEEK_API_KEY, chat answers come from the local fake DeepSeek (canned, and it says so).
+await startFakeDeepSeekUnlessKeyed(root);
 
 const dev = spawn(
   path.join(root, 'node_modules', '.bin', 'wrangler'),
