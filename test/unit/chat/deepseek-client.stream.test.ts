@@ -207,6 +207,7 @@ describe('streamChatCompletion: streaming', () => {
     const answer = await collectCompletion(await streamChatCompletion(options));
     expect(answer.text).toBe(cannedAnswer('default fetch'));
     expect(routed).toHaveBeenCalledTimes(1);
-    expect((routed.mock.calls[0]?.[0] as Request).url).toBe(`${FAKE_BASE_URL}/chat/completions`);
+    const [sent] = routed.mock.calls[0] ?? [];
+    expect(sent instanceof Request && sent.url).toBe(`${FAKE_BASE_URL}/chat/completions`);
   });
 });
