@@ -131,6 +131,7 @@ describe('streamChatCompletion: streaming', () => {
   });
 
   it('surfaces a stream cut mid-way as an error after the partial deltas, without retrying', async () => {
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const fake = startFake({ cutAfter: 3 });
     const { events, error } = await drain(await streamChatCompletion(chatOptions(fake, 'cut me')));
     expect(textOf(events)).toBe('Thanks for your');
@@ -138,6 +139,14 @@ describe('streamChatCompletion: streaming', () => {
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ code: 'UPSTREAM_STREAM_CUT', status: 502 });
     expect(fake.stats.requests).toBe(1);
+    expect(warnings).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(String(warnings.mock.calls[0]?.[0]))).toMatchObject({
+      msg: 'upstream failure',
+      code: 'UPSTREAM_STREAM_CUT',
+      status: 200,
+      attempt: 1,
+      firstTokenMs: expect.any(Number),
+    });
   });
 
   it('aborts the upstream when the caller’s signal aborts mid-stream', async () => {

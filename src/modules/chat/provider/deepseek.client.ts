@@ -74,8 +74,11 @@ export async function streamChatCompletion(options: StreamChatCompletionOptions)
     firstTokenTimeoutMs: firstByteTimeoutMs,
     totalTimeoutMs,
   });
+  /** The status of the latest upstream response, logged with any failure (200 for one cut mid-stream). */
+  let upstreamStatus: number | undefined;
   const report = (level: 'warn' | 'error' | 'info', msg: string, fields: Record<string, unknown>) =>
     log(level, msg, {
+      status: upstreamStatus,
       provider: provider.id,
       requestId: options.requestId,
       model: body.model,
@@ -87,17 +90,17 @@ export async function streamChatCompletion(options: StreamChatCompletionOptions)
       ...fields,
     });
   /** Turns whatever stopped the call into what the caller should see, logging failures once. */
-  const fail = (error: unknown, status?: number): unknown => {
+  const fail = (error: unknown): unknown => {
     // The caller cancelled the stream itself: a read it interrupted is not an upstream failure.
     if (deadline.released) return new DOMException('The stream was cancelled.', 'AbortError');
     deadline.dispose();
     if (deadline.timedOut) {
       const timeout = new ProviderError('UPSTREAM_TIMEOUT', { cause: deadline.timedOut });
-      report('warn', 'upstream failure', { code: timeout.code, status, timeout: deadline.timedOut });
+      report('warn', 'upstream failure', { code: timeout.code, timeout: deadline.timedOut });
       return timeout;
     }
     if (deadline.abortedByCaller()) {
-      report('info', 'upstream call aborted by client', { status });
+      report('info', 'upstream call aborted by client', {});
       return options.signal?.reason;
     }
     const failure = error instanceof ProviderError ? error : new ProviderError('UPSTREAM_ERROR', { cause: error });
@@ -105,7 +108,6 @@ export async function streamChatCompletion(options: StreamChatCompletionOptions)
     const level = failure.operatorProblem || failure.code === 'UPSTREAM_REJECTED' ? 'error' : 'warn';
     report(level, 'upstream failure', {
       code: failure.code,
-      status: failure.upstreamStatus ?? status,
       // The cause's class only: its message may quote upstream text.
       cause: failure.cause instanceof Error ? failure.cause.name : undefined,
     });
@@ -115,7 +117,7 @@ export async function streamChatCompletion(options: StreamChatCompletionOptions)
   const payload = JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } });
   const url = providerUrl(options.baseUrl, provider.chatCompletionsPath);
   const backoff = async (reason: ProviderError) => {
-    report('warn', 'upstream failure', { code: reason.code, status: reason.upstreamStatus, retrying: true });
+    report('warn', 'upstream failure', { code: reason.code, retrying: true });
     try {
       await deadline.sleep((options.retryDelayMs ?? defaultRetryDelayMs)());
     } catch (error) {
@@ -125,6 +127,7 @@ export async function streamChatCompletion(options: StreamChatCompletionOptions)
 
   for (;;) {
     timings.attempts++;
+    upstreamStatus = undefined;
     const request = new Request(url, {
       method: 'POST',
       headers: provider.headers(options.apiKey),
@@ -141,6 +144,7 @@ export async function streamChatCompletion(options: StreamChatCompletionOptions)
         })
         .catch(() => {});
       answer = await deadline.race(pending);
+      upstreamStatus = answer.status;
     } catch (error) {
       if (deadline.signal.aborted || timings.attempts >= maxAttempts) throw fail(error);
       // fetch itself threw (DNS, refused or reset connection): worth one more try.
@@ -235,5 +239,5 @@ async function* relay(
 }
 
 function streamError(code: ProviderErrorCode, cause?: unknown): ProviderError {
-  return new ProviderError(code, { status: 502, cause });
+  return new ProviderError(code, { cause });
 }
