@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ensureDevVars } from './lib/dev-vars.mjs';
+import { startFakeDeepSeekUnlessKeyed } from './lib/fake-deepseek-server.mjs';
 import { root, run, wranglerEnv } from './lib/run.mjs';
 
 const port = process.env.PORT ?? '8787';
@@ -10,6 +11,8 @@ const port = process.env.PORT ?? '8787';
 await import('./build-assets.mjs');
 ensureDevVars();
 await run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local']);
+// Without DEEPSEEK_API_KEY, chat answers come from the local fake DeepSeek (canned, and it says so).
+await startFakeDeepSeekUnlessKeyed(root);
 
 const dev = spawn(
   path.join(root, 'node_modules', '.bin', 'wrangler'),

@@ -1,0 +1,279 @@
+// @ts-check
+// A faithful fake of DeepSeek's OpenAI-compatible API as a web-standard fetch handler: workerd runs it
+// in tests, Node 20 runs it for `npm run dev` and benchmarks (scripts/fake-deepseek.mjs). It streams
+// deterministic canned text in DeepSeek's exact wire format and can be told to be slow, to queue
+// with keep-alives, to cut a stream, or to fail (see switches.mjs).
+import { resolveSwitches } from './switches.mjs';
+import {
+  cannedAnswer,
+  cannedReasoning,
+  errorResponse,
+  isThinkingModel,
+  systemFingerprint,
+  tokenize,
+  usageFor,
+} from './wire.mjs';
+
+export { cannedAnswer, cannedNotice, cannedReasoning, fakeErrorStatuses } from './wire.mjs';
+
+/** @typedef {import('./handler.mjs').FakeDeepSeekOptions} FakeDeepSeekOptions */
+/** @typedef {import('./handler.mjs').FakeDeepSeekStats} FakeDeepSeekStats */
+/** @typedef {{role: string, content: string}} Message */
+/** @typedef {{model: string, messages: Message[], stream?: boolean, max_tokens?: number, stream_options?: {include_usage?: boolean}}} CompletionBody */
+
+const encoder = new TextEncoder();
+const defaultModels = ['deepseek-chat', 'deepseek-reasoner'];
+// Remembered fail-times keys are bounded so a long benchmark cannot grow the map without end.
+const maxFailureKeys = 10_000;
+
+/** @param {FakeDeepSeekOptions} [options] */
+export function createFakeDeepSeek(options = {}) {
+  const { models = defaultModels, maxTokensLimit = 65_536, now = Date.now, ...switchDefaults } = options;
+  /** Failures already served per fail-times key. */
+  const failures = new Map();
+  /** @type {FakeDeepSeekStats} */
+  const stats = { requests: 0, completed: 0, aborted: 0, cut: 0, lastRequest: undefined };
+
+  /** @param {Request} request */
+  async function handle(request) {
+    stats.requests++;
+    const path = new URL(request.url).pathname.replace(/\/+$/, '').replace(/^\/v1(?=\/)/, '');
+    if (path !== '/chat/completions' && path !== '/models') return errorResponse(404, 'Not Found');
+    const apiKey = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+    if (!apiKey) return errorResponse(401);
+
+    if (path === '/models') {
+      if (request.method !== 'GET') return errorResponse(405, 'Method Not Allowed');
+      const data = models.map((id) => ({ id, object: 'model', owned_by: 'deepseek' }));
+      return Response.json({ object: 'list', data });
+    }
+    if (request.method !== 'POST') return errorResponse(405, 'Method Not Allowed');
+
+    /** @type {unknown} */
+    let parsed;
+    try {
+      parsed = await request.json();
+    } catch {
+      return errorResponse(400, 'Failed to parse the request body as JSON');
+    }
+    const problem = validate(parsed, maxTokensLimit);
+    if (problem) return errorResponse(problem.status, problem.message);
+    const body = /** @type {CompletionBody} */ (parsed);
+    stats.lastRequest = { headers: request.headers, body };
+
+    const lastUser = body.messages.findLast((m) => m.role === 'user')?.content ?? '';
+    const settings = resolveSwitches(switchDefaults, request.headers, lastUser);
+    const failStatus = settings.status || (settings.failTimes > 0 ? 503 : 0);
+    if (failStatus && failStatus !== 200) {
+      if (settings.failTimes === 0) return errorResponse(failStatus);
+      const key = request.headers.get('x-fake-fail-key') ?? `${apiKey}\n${lastUser}`;
+      const served = failures.get(key) ?? 0;
+      if (served < settings.failTimes) {
+        if (failures.size >= maxFailureKeys) failures.delete(failures.keys().next().value);
+        failures.set(key, served + 1);
+        return errorResponse(failStatus);
+      }
+    }
+
+    const plan = planAnswer(body, lastUser);
+    const stop = new AbortController();
+    let finished = false;
+    // Either signal means the client went away: the socket closed, or the reader cancelled the body.
+    const onClientGone = () => {
+      if (stop.signal.aborted) return;
+      stop.abort();
+      if (!finished) stats.aborted++;
+    };
+    request.signal?.addEventListener('abort', onClientGone, { once: true });
+
+    const created = Math.floor(now() / 1000);
+    const frames = body.stream
+      ? streamFrames(body, plan, settings, created, stop.signal, stats)
+      : jsonFrames(body, plan, settings, created, stop.signal);
+    const stream = new ReadableStream({
+      async pull(controller) {
+        const next = await frames.next();
+        if (stop.signal.aborted) {
+          // Gone through request.signal: end the body so no reader is left waiting. After a cancel
+          // the stream is already closed and close() throws, which is fine to ignore.
+          try {
+            controller.close();
+          } catch {}
+          return;
+        }
+        if (next.done) {
+          finished = true;
+          controller.close();
+          return;
+        }
+        controller.enqueue(encoder.encode(next.value.text));
+        // Finished the moment the last byte is queued: a client that stops reading after `[DONE]`
+        // (as it should) has not aborted anything.
+        if (next.value.last) {
+          finished = true;
+          stats.completed++;
+          controller.close();
+        }
+      },
+      cancel: onClientGone,
+    });
+    const contentType = body.stream ? 'text/event-stream; charset=utf-8' : 'application/json';
+    return new Response(stream, { headers: { 'content-type': contentType, 'cache-control': 'no-cache' } });
+  }
+
+  return { fetch: handle, stats };
+}
+
+/** @returns {{status: number, message: string} | undefined} */
+function validate(/** @type {unknown} */ body, /** @type {number} */ maxTokensLimit) {
+  const reject = (/** @type {string} */ detail) => ({
+    status: 422,
+    message: `Failed to deserialize the JSON body into the target type: ${detail}`,
+  });
+  if (typeof body !== 'object' || body === null) return reject('expected a JSON object');
+  const b = /** @type {Record<string, unknown>} */ (body);
+  if (typeof b.model !== 'string' || b.model === '') return reject('missing field `model`');
+  if (!Array.isArray(b.messages) || b.messages.length === 0) return reject('missing field `messages`');
+  for (const m of b.messages) {
+    if (typeof m?.role !== 'string' || typeof m?.content !== 'string') return reject('messages: invalid message');
+  }
+  if (b.stream !== undefined && typeof b.stream !== 'boolean') return reject('stream: invalid type');
+  const max = b.max_tokens;
+  if (max !== undefined && (!Number.isInteger(max) || Number(max) < 1 || Number(max) > maxTokensLimit)) {
+    return {
+      status: 400,
+      message: `Invalid max_tokens value, the valid range of max_tokens is [1, ${maxTokensLimit}]`,
+    };
+  }
+  return undefined;
+}
+
+/** The tokens to send, already cut to `max_tokens` (which counts reasoning too, as DeepSeek's does). */
+function planAnswer(/** @type {CompletionBody} */ body, /** @type {string} */ lastUser) {
+  const thinking = isThinkingModel(body.model);
+  const reasoning = thinking ? tokenize(cannedReasoning(lastUser)) : [];
+  const content = tokenize(cannedAnswer(lastUser));
+  const budget = body.max_tokens ?? 4096;
+  const sentReasoning = reasoning.slice(0, budget);
+  const sentContent = content.slice(0, Math.max(0, budget - sentReasoning.length));
+  const finishReason =
+    sentReasoning.length + sentContent.length < reasoning.length + content.length ? 'length' : 'stop';
+  const usage = usageFor(
+    body.messages,
+    sentReasoning.length + sentContent.length,
+    thinking ? sentReasoning.length : undefined,
+  );
+  return { thinking, reasoning: sentReasoning, content: sentContent, finishReason, usage };
+}
+
+/** @typedef {ReturnType<typeof planAnswer>} Plan */
+/** @typedef {{text: string, last?: boolean}} Frame one write; `last` marks the end of a complete answer */
+/** @typedef {import('./handler.mjs').FakeSwitches} Switches */
+
+/**
+ * Resolves true after `ms`, false at once if `signal` aborts first.
+ * @param {number} ms
+ * @param {AbortSignal} signal
+ */
+function sleep(ms, signal) {
+  if (signal.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * While "queued", DeepSeek holds the request and sends a keep-alive every so often.
+ * @param {Required<Switches>} s
+ * @param {string} keepalive
+ * @param {AbortSignal} signal
+ * @returns {AsyncGenerator<Frame, boolean>} false when the client went away
+ */
+async function* queue(s, keepalive, signal) {
+  const beats = Math.floor(s.firstTokenDelayMs / s.keepaliveMs);
+  for (let i = 0; i < beats; i++) {
+    if (!(await sleep(s.keepaliveMs, signal))) return false;
+    yield { text: keepalive };
+  }
+  return sleep(s.firstTokenDelayMs - beats * s.keepaliveMs, signal);
+}
+
+/**
+ * @param {CompletionBody} body @param {Plan} plan @param {Required<Switches>} s @param {number} created
+ * @param {AbortSignal} signal @param {FakeDeepSeekStats} stats
+ * @returns {AsyncGenerator<Frame, 'cut' | 'aborted' | undefined>}
+ */
+async function* streamFrames(body, plan, s, created, signal, stats) {
+  if (!(yield* queue(s, ': keep-alive\n\n', signal))) return 'aborted';
+  const id = crypto.randomUUID();
+  const includeUsage = body.stream_options?.include_usage === true;
+  const frame = (
+    /** @type {object} */ delta,
+    /** @type {string | null} */ finishReason,
+    /** @type {object | null} */ usage = null,
+  ) => {
+    const choice = { index: 0, delta, logprobs: null, finish_reason: finishReason };
+    const chunk = {
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model: body.model,
+      system_fingerprint: systemFingerprint,
+    };
+    const withUsage = includeUsage || usage ? { ...chunk, choices: [choice], usage } : { ...chunk, choices: [choice] };
+    return { text: `data: ${JSON.stringify(withUsage)}\n\n` };
+  };
+
+  yield frame(
+    plan.thinking ? { role: 'assistant', content: null, reasoning_content: '' } : { role: 'assistant', content: '' },
+    null,
+  );
+  const tokens = [
+    ...plan.reasoning.map((text) => ({ content: null, reasoning_content: text })),
+    ...plan.content.map((text) => (plan.thinking ? { content: text, reasoning_content: null } : { content: text })),
+  ];
+  for (const [i, delta] of tokens.entries()) {
+    if (s.cutAfter > 0 && i >= s.cutAfter) {
+      stats.cut++;
+      return 'cut';
+    }
+    if (i > 0 && !(await sleep(s.tokenDelayMs, signal))) return 'aborted';
+    yield frame(delta, null);
+  }
+  const last = plan.thinking ? { content: '', reasoning_content: null } : { content: '' };
+  yield frame(last, plan.finishReason, plan.usage);
+  yield { text: 'data: [DONE]\n\n', last: true };
+  return undefined;
+}
+
+/**
+ * A non-stream answer: blank lines while queued (DeepSeek's keep-alive for JSON), then one object.
+ * @param {CompletionBody} body @param {Plan} plan @param {Required<Switches>} s @param {number} created
+ * @param {AbortSignal} signal
+ * @returns {AsyncGenerator<Frame, 'aborted' | undefined>}
+ */
+async function* jsonFrames(body, plan, s, created, signal) {
+  if (!(yield* queue(s, '\n', signal))) return 'aborted';
+  const message = { role: 'assistant', content: plan.content.join('') };
+  if (plan.thinking) Object.assign(message, { reasoning_content: plan.reasoning.join('') });
+  const text = JSON.stringify({
+    id: crypto.randomUUID(),
+    object: 'chat.completion',
+    created,
+    model: body.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: plan.finishReason }],
+    usage: plan.usage,
+    system_fingerprint: systemFingerprint,
+  });
+  yield { text, last: true };
+  return undefined;
+}

@@ -1,0 +1,25 @@
+import type { FinishReason, ProviderEvent, ProviderUsage } from './deepseek.types';
+
+export type CollectedCompletion = {
+  /** The answer: content deltas only, never reasoning. */
+  text: string;
+  /** A thinking model's reasoning, kept apart so it is never shown or stored as the answer. */
+  reasoning: string;
+  usage: ProviderUsage | undefined;
+  finishReason: FinishReason | undefined;
+};
+
+/** Drains a stream into one answer, for `stream: false` callers. Errors propagate as thrown. */
+export async function collectCompletion(events: AsyncIterable<ProviderEvent>): Promise<CollectedCompletion> {
+  const text: string[] = [];
+  const reasoning: string[] = [];
+  let usage: ProviderUsage | undefined;
+  let finishReason: FinishReason | undefined;
+  for await (const event of events) {
+    if (event.type === 'delta') text.push(event.text);
+    else if (event.type === 'reasoning') reasoning.push(event.text);
+    else if (event.type === 'usage') usage = event.usage;
+    else finishReason = event.reason;
+  }
+  return { text: text.join(''), reasoning: reasoning.join(''), usage, finishReason };
+}

@@ -1,0 +1,58 @@
+/** What callers send. The client adds `stream` and `stream_options` itself. */
+export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
+
+export type ChatCompletionBody = {
+  /** A configured model id; DeepSeek renames models, so never a literal in code. */
+  model: string;
+  messages: ChatMessage[];
+  /** Already capped by the caller: unbounded output is unbounded cost. */
+  max_tokens: number;
+  /** A stable hash of our user id (never an email): DeepSeek isolates scheduling and caching by it. */
+  user_id: string;
+  temperature?: number;
+  top_p?: number;
+};
+
+export type ProviderUsage = {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  promptCacheHitTokens: number;
+  promptCacheMissTokens: number;
+  /** Thinking models only: the part of `completionTokens` spent on reasoning. */
+  reasoningTokens?: number;
+};
+
+/** `stop`, `length`, `content_filter`, `tool_calls`, `insufficient_system_resource`, or whatever comes next. */
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'insufficient_system_resource' | (string & {});
+
+/**
+ * What the stream yields. `reasoning` is a thinking model's scratchpad: callers must not show or store
+ * it as the answer. Iterate to the end: `usage` may arrive before or after `finish`.
+ */
+export type ProviderEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'reasoning'; text: string }
+  | { type: 'usage'; usage: ProviderUsage }
+  | { type: 'finish'; reason: FinishReason };
+
+/** The parts of a `chat.completion.chunk` we read; everything is optional because upstreams vary. */
+export type WireChunk = {
+  choices?: Array<{
+    delta?: { content?: string | null; reasoning_content?: string | null };
+    finish_reason?: string | null;
+  }>;
+  usage?: WireUsage | null;
+  /** Some OpenAI-compatible servers report a failure inside an otherwise 200 stream. */
+  error?: unknown;
+};
+
+export type WireUsage = {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+  prompt_cache_hit_tokens?: number;
+  prompt_cache_miss_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number } | null;
+  completion_tokens_details?: { reasoning_tokens?: number } | null;
+};
