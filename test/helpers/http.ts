@@ -1,10 +1,33 @@
-import { exports } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { createApp } from '../../src/app';
+import { uniqueIp } from './logs';
 
 export const ORIGIN = 'http://localhost:8787';
 
-/** Sends a request through the real Worker entry point (the same path production traffic takes). */
+/**
+ * Sends a request through the real Worker entry point (the same path production traffic takes).
+ * Each request comes from its own client address unless the test sets `CF-Connecting-IP`, so the
+ * per-IP rate limits only bite in the tests that are about them.
+ */
 export function call(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(new Request(`${ORIGIN}${path}`, init));
+  const request = new Request(`${ORIGIN}${path}`, init);
+  if (!request.headers.has('CF-Connecting-IP')) request.headers.set('CF-Connecting-IP', uniqueIp());
+  return exports.default.fetch(request);
+}
+
+/** Like `call`, through a fresh app with some variables changed; waits for its `waitUntil` work. */
+export function callerWith(overrides: Record<string, string>) {
+  const app = createApp();
+  const appEnv = { ...env, ...overrides };
+  return async (path: string, init: RequestInit = {}) => {
+    const request = new Request(`${ORIGIN}${path}`, init);
+    if (!request.headers.has('CF-Connecting-IP')) request.headers.set('CF-Connecting-IP', uniqueIp());
+    const ctx = createExecutionContext();
+    const res = await app.fetch(request, appEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
 }
 
 export function postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

@@ -11,7 +11,12 @@ function callWith(overrides: Record<string, string | undefined>, path: string) {
   return createApp().fetch(new Request(`${ORIGIN}${path}`), patched, createExecutionContext());
 }
 
-const production = { ENVIRONMENT: 'production', CORS_ORIGINS: 'https://support.example.com', DOCS_ENABLED: undefined };
+const production = {
+  ENVIRONMENT: 'production',
+  CORS_ORIGINS: 'https://support.example.com',
+  DEEPSEEK_API_KEY: 'sk-test',
+  DOCS_ENABLED: undefined,
+};
 
 describe('health', () => {
   it('reports ok and the package version', async () => {

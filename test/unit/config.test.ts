@@ -61,8 +61,22 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ ...base, ACCESS_TOKEN_TTL_SECONDS: '3600' })).toThrow(/ACCESS_TOKEN_TTL_SECONDS/);
   });
 
+  it('needs a DeepSeek key in production, and uses the canned local fake without one elsewhere', () => {
+    expect(() => parseConfig({ ENVIRONMENT: 'production', CORS_ORIGINS: 'https://a.test', JWT_JWKS })).toThrow(/DEEPSEEK_API_KEY/);
+    expect(parseConfig(base).chat.upstream).toMatchObject({ canned: true, baseUrl: 'http://127.0.0.1:8788' });
+    expect(parseConfig({ ...base, DEEPSEEK_API_KEY: 'sk-live' }).chat.upstream).toMatchObject({
+      canned: false,
+      baseUrl: 'https://api.deepseek.com',
+    });
+  });
+
+  it('names a bad chat model or budget entry', () => {
+    expect(() => parseConfig({ ...base, CHAT_MODELS: 'deepseek-flash:wizard' })).toThrow(/CHAT_MODELS/);
+    expect(() => parseConfig({ ...base, TOKEN_BUDGET_DAILY: 'user:lots' })).toThrow(/TOKEN_BUDGET_DAILY/);
+  });
+
   it('turns docs off in production unless asked', () => {
-    const prod = { ENVIRONMENT: 'production', CORS_ORIGINS: 'https://a.test', JWT_JWKS };
+    const prod = { ENVIRONMENT: 'production', CORS_ORIGINS: 'https://a.test', JWT_JWKS, DEEPSEEK_API_KEY: 'sk-test' };
     expect(parseConfig(prod).docsEnabled).toBe(false);
     expect(parseConfig({ ...prod, DOCS_ENABLED: 'true' }).docsEnabled).toBe(true);
   });
