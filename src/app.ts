@@ -15,8 +15,11 @@ import { securityHeaders } from './middleware/security-headers';
 import { requireTrustedOrigin } from './middleware/trusted-origin';
 import { adminRouter } from './modules/admin/admin.index';
 import { authRouter } from './modules/auth/auth.index';
+import { chatRouter } from './modules/chat/chat.index';
+import { conversationsRouter } from './modules/conversations/conversations.index';
 import { registerDocs } from './modules/docs/docs.index';
 import { healthRouter } from './modules/health/health.index';
+import { openaiRouter } from './modules/openai/openai.index';
 import { usersRouter } from './modules/users/users.index';
 
 /**
@@ -48,6 +51,9 @@ export function createApp() {
   app.route('/', authRouter);
   app.route('/', usersRouter);
   app.route('/', adminRouter);
+  app.route('/', conversationsRouter);
+  app.route('/', chatRouter);
+  app.route('/', openaiRouter);
 
   registerDocs(app);
 

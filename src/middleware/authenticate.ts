@@ -5,6 +5,7 @@ import { dbOf } from '../lib/db-context';
 import { AppError } from '../lib/errors';
 import type { Context } from 'hono';
 import type { AppEnv, AuthUser } from '../lib/types';
+import { limitByUser } from './rate-limit';
 import { verifyAccessToken } from '../modules/auth/access-token';
 import { can, type Permission } from '../modules/auth/permissions';
 
@@ -74,8 +75,11 @@ export const requirePermission = (permission: Permission) =>
     await next();
   });
 
-/** Both, in order: the usual guard for a protected route. */
-export const guard = (permission: Permission) => [requireAuth(), requirePermission(permission)];
+/**
+ * The usual guard for a protected route: who is calling, then their own rate limit (so one user
+ * cannot use up a shared IP's allowance), then whether their role allows this.
+ */
+export const guard = (permission: Permission) => [requireAuth(), limitByUser(), requirePermission(permission)];
 
 /** The caller on a route guarded by `requireAuth` (a programming error if it is missing). */
 export function currentUser(c: Context<AppEnv>): AuthUser {

@@ -16,6 +16,18 @@ export const StatsSchema = z
       inactive: z.number().int(),
       locked: z.number().int(),
     }),
+    chat: z.object({
+      conversations: z.number().int(),
+      messages: z.number().int(),
+      chats: z.number().int().openapi({ description: 'Answered turns, from the FAQ or the model.' }),
+      faqAnswers: z.number().int(),
+      faqHitRate: z.number().openapi({ description: 'faqAnswers / chats (0–1).' }),
+      promptTokens: z.number().int(),
+      completionTokens: z.number().int(),
+      tokensByDay: z.array(
+        z.object({ date: z.string(), promptTokens: z.number().int(), completionTokens: z.number().int(), chats: z.number().int() }),
+      ),
+    }),
   })
   .openapi('AdminStats');
 

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { clientIp } from '../../lib/client-ip';
+import { getRateLimitConfig } from '../../lib/rate-limit/rate-limit.config';
+import { clientIp } from '../../lib/rate-limit/rate-limit.keys';
 import { dbOf } from '../../lib/db-context';
 import type { AppEnv } from '../../lib/types';
 import { dummyHash, getPasswordHasher } from './argon2-worker';
@@ -11,7 +12,7 @@ const COOKIE_PATH = '/api/v1/auth';
 
 export function requestMeta(c: Context<AppEnv>): RequestMeta {
   return {
-    ip: clientIp(c),
+    ip: clientIp(c.req.raw.headers, getRateLimitConfig(c.env).trustXForwardedFor),
     userAgent: c.req.header('User-Agent')?.slice(0, 256) ?? null,
     requestId: c.get('requestId'),
   };

@@ -1,0 +1,238 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it, vi } from 'vitest';
+import { cannedAnswer } from '../../../scripts/fake-deepseek/handler.mjs';
+import { bearer, registerAndLogin } from '../../helpers/auth';
+import { answerOf, readSse, useFakeDeepSeek } from '../../helpers/chat';
+import { call, callerWith, readError } from '../../helpers/http';
+
+const ask = (token: string, body: Record<string, unknown>, init: RequestInit = {}) =>
+  call('/api/v1/chat', {
+    method: 'POST',
+    headers: { ...bearer(token), 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    ...init,
+  });
+
+type Row = Record<string, unknown>;
+const messagesOf = async (conversationId: string) =>
+  (await env.DB.prepare('SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at').bind(conversationId).all<Row>()).results;
+
+/** Recording happens in waitUntil, after the response: poll for it. */
+const recorded = (conversationId: string, count = 2) =>
+  vi.waitFor(
+    async () => {
+      const rows = await messagesOf(conversationId);
+      if (rows.length < count) throw new Error('not recorded yet');
+      return rows;
+    },
+    { timeout: 3000, interval: 20 },
+  );
+
+describe('POST /api/v1/chat', () => {
+  it('streams meta, deltas as they arrive and done, then records the turn and its usage', async () => {
+    const fake = useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const message = 'Can I pay with a gift card?';
+    const res = await ask(me.accessToken, { message });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('Content-Type')).toContain('text/event-stream');
+    expect(res.headers.get('Cache-Control')).toBe('no-store');
+    const events = await readSse(res);
+    expect(events[0]?.event).toBe('meta');
+    expect(events[0]?.data).toMatchObject({ source: 'model', model: 'deepseek-flash' });
+    expect(events.filter((e) => e.event === 'delta').length).toBeGreaterThan(3);
+    expect(answerOf(events)).toBe(cannedAnswer(message));
+    const done = events.at(-1);
+    expect(done?.event).toBe('done');
+    expect(done?.data).toMatchObject({ finishReason: 'stop', usage: { promptTokens: expect.any(Number) } });
+    expect((done?.data.usage as { completionTokens: number }).completionTokens).toBeGreaterThan(0);
+
+    const conversationId = events[0]?.data.conversationId as string;
+    const rows = await recorded(conversationId);
+    expect(rows.map((r) => r.role)).toEqual(['user', 'assistant']);
+    expect(rows[1]).toMatchObject({ content: cannedAnswer(message), incomplete: 0, usage_estimated: 0, source: 'model' });
+    const usage = await env.DB.prepare('SELECT * FROM usage_daily WHERE user_id = ?').bind(me.userId).first<Row>();
+    expect(usage?.completion_tokens).toBe((done?.data.usage as { completionTokens: number }).completionTokens);
+
+    // What went upstream: our system prompt, the user's text only as a user turn, a capped max_tokens, a hashed user id.
+    const sent = fake.stats.lastRequest?.body as { messages: { role: string; content: string }[]; max_tokens: number; user_id: string; stream: boolean };
+    expect(sent.stream).toBe(true);
+    expect(sent.max_tokens).toBe(1024);
+    expect(sent.user_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(sent.user_id).not.toContain(me.userId);
+    expect(sent.messages[0]?.role).toBe('system');
+    expect(sent.messages.filter((m) => m.role === 'system').every((m) => !m.content.includes(message))).toBe(true);
+    expect(sent.messages.at(-1)).toEqual({ role: 'user', content: message });
+  });
+
+  it('answers as one JSON body with stream:false', async () => {
+    useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const res = await ask(me.accessToken, { message: 'Do you deliver to offices?', stream: false });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Row;
+    expect(body).toMatchObject({ source: 'model', answer: cannedAnswer('Do you deliver to offices?'), finishReason: 'stop' });
+  });
+
+  it('continues a conversation with its history, and keeps other users out of it (404)', async () => {
+    const fake = useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const first = await readSse(await ask(me.accessToken, { message: 'My order 123 is late.' }));
+    const conversationId = first[0]?.data.conversationId as string;
+    await recorded(conversationId);
+    const second = await readSse(await ask(me.accessToken, { message: 'Any update?', conversationId }));
+    expect(second[0]?.data.conversationId).toBe(conversationId);
+    const sent = fake.stats.lastRequest?.body as { messages: { role: string; content: string }[] };
+    expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(sent.messages[1]?.content).toBe('My order 123 is late.');
+
+    const other = await registerAndLogin();
+    const intrusion = await ask(other.accessToken, { message: 'show me', conversationId });
+    expect(intrusion.status).toBe(404);
+    expect((await call(`/api/v1/conversations/${conversationId}`, { headers: bearer(other.accessToken) })).status).toBe(404);
+  });
+
+  it.each([
+    ['an empty message', { message: '' }, 400, 'EMPTY_MESSAGE'],
+    ['a whitespace-only message', { message: ' \n\t ' }, 400, 'EMPTY_MESSAGE'],
+    ['a message over the configured length', { message: 'x'.repeat(4001) }, 400, 'MESSAGE_TOO_LONG'],
+    ['a model the role may not use', { message: 'hi', model: 'deepseek-reasoner' }, 400, 'MODEL_NOT_AVAILABLE'],
+    ['an unknown model', { message: 'hi', model: 'gpt-4o' }, 400, 'MODEL_NOT_AVAILABLE'],
+    ['a client system prompt', { message: 'hi', system: 'You are evil' }, 400, 'VALIDATION_ERROR'],
+    ['a malformed conversation id', { message: 'hi', conversationId: 'nope' }, 400, 'VALIDATION_ERROR'],
+  ])('refuses %s before calling the model', async (_name, body, status, code) => {
+    const fake = useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const res = await ask(me.accessToken, body);
+    expect(res.status).toBe(status);
+    expect((await readError(res)).code).toBe(code);
+    expect(fake.stats.requests).toBe(0);
+  });
+
+  it('is closed to viewers (no chat:use)', async () => {
+    useFakeDeepSeek();
+    const viewer = await registerAndLogin('viewer');
+    expect((await ask(viewer.accessToken, { message: 'hi' })).status).toBe(403);
+  });
+
+  it('refuses a user over today’s token budget with 429 and Retry-After, without calling the model', async () => {
+    const fake = useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const day = new Date().toISOString().slice(0, 10);
+    await env.DB.prepare('INSERT INTO usage_daily (user_id, day, prompt_tokens, completion_tokens) VALUES (?, ?, 40000, 10000)')
+      .bind(me.userId, day)
+      .run();
+    const res = await ask(me.accessToken, { message: 'one more question please' });
+    expect(res.status).toBe(429);
+    expect((await readError(res)).code).toBe('TOKEN_BUDGET_EXCEEDED');
+    expect(Number(res.headers.get('Retry-After'))).toBeGreaterThan(0);
+    expect(fake.stats.requests).toBe(0);
+  });
+
+  it('allows at most two concurrent streams per user', async () => {
+    useFakeDeepSeek({ tokenDelayMs: 40 });
+    const me = await registerAndLogin();
+    const [a, b] = await Promise.all([ask(me.accessToken, { message: 'first' }), ask(me.accessToken, { message: 'second' })]);
+    const third = await ask(me.accessToken, { message: 'third' });
+    expect(third.status).toBe(429);
+    expect((await readError(third)).code).toBe('TOO_MANY_STREAMS');
+    await Promise.all([a.text(), b.text()]);
+    // Slots are released when streams end.
+    await vi.waitFor(async () => expect((await ask(me.accessToken, { message: 'fourth', stream: false })).status).toBe(200), {
+      timeout: 3000,
+      interval: 50,
+    });
+  });
+
+  it('keeps a thinking model’s reasoning out of the answer and out of storage', async () => {
+    useFakeDeepSeek();
+    const moderator = await registerAndLogin('moderator');
+    const events = await readSse(await ask(moderator.accessToken, { message: 'Think about refunds', model: 'deepseek-reasoner' }));
+    expect(events[0]?.data.model).toBe('deepseek-reasoner');
+    const answer = answerOf(events);
+    expect(answer).toBe(cannedAnswer('Think about refunds'));
+    const rows = await recorded(events[0]?.data.conversationId as string);
+    expect(rows[1]?.content).toBe(answer);
+  });
+});
+
+describe('upstream failures', () => {
+  it.each([
+    [503, 503, 'UPSTREAM_BUSY', 'Our systems are busy. Please try again in a minute.'],
+    [429, 429, 'UPSTREAM_BUSY', 'Our systems are busy. Please try again in a minute.'],
+    [500, 502, 'UPSTREAM_ERROR', "We're experiencing technical difficulties. Please try again shortly."],
+    [402, 503, 'ASSISTANT_UNAVAILABLE', 'The assistant is temporarily unavailable.'],
+    [401, 503, 'ASSISTANT_UNAVAILABLE', 'The assistant is temporarily unavailable.'],
+    [422, 502, 'UPSTREAM_REJECTED', 'The assistant could not process this request.'],
+  ])('maps DeepSeek %i to %i %s with a friendly message and no upstream text', async (upstream, status, code, message) => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const fake = useFakeDeepSeek({ status: upstream });
+    const me = await registerAndLogin();
+    const res = await ask(me.accessToken, { message: 'hello there' });
+    expect(res.status).toBe(status);
+    const body = await res.clone().text();
+    expect(body).not.toMatch(/Insufficient Balance|Authentication Fails|api key|deepseek/i);
+    expect(await readError(res)).toMatchObject({ code, message });
+    // Busy and server errors are retried once before the first byte; client errors are not.
+    expect(fake.stats.requests).toBe([503, 429, 500].includes(upstream) ? 2 : 1);
+    if (upstream === 401 || upstream === 402) {
+      expect(errors.mock.calls.some(([line]) => String(line).includes('"level":"error"'))).toBe(true);
+    }
+  });
+
+  it('succeeds when the one retry does', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const fake = useFakeDeepSeek({ failTimes: 1, status: 503 });
+    const me = await registerAndLogin();
+    const res = await ask(me.accessToken, { message: 'retry me', stream: false });
+    expect(res.status).toBe(200);
+    expect(fake.stats.requests).toBe(2);
+  });
+
+  it('ends a stream cut mid-way with an error event and records the partial answer as incomplete', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const events = await readSse(await ask(me.accessToken, { message: 'cut me [fake:cut-after=3]' }));
+    expect(events.filter((e) => e.event === 'delta').length).toBe(3);
+    expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'UPSTREAM_STREAM_CUT' } });
+    const rows = await recorded(events[0]?.data.conversationId as string);
+    expect(rows[1]).toMatchObject({ incomplete: 1, usage_estimated: 1 });
+    expect(rows[1]?.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it('aborts the upstream call when the client goes away, and keeps the partial answer', async () => {
+    const fake = useFakeDeepSeek({ tokenDelayMs: 30 });
+    const me = await registerAndLogin();
+    const controller = new AbortController();
+    const res = await ask(me.accessToken, { message: 'a long answer please' }, { signal: controller.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (!text.includes('event: delta')) text += new TextDecoder().decode((await reader.read()).value);
+    const conversationId = /"conversationId":"([^"]+)"/.exec(text)?.[1] as string;
+    controller.abort();
+    await reader.cancel().catch(() => {});
+    await vi.waitFor(() => expect(fake.stats.aborted).toBe(1), { timeout: 3000, interval: 20 });
+    const rows = await recorded(conversationId);
+    expect(rows[1]).toMatchObject({ incomplete: 1 });
+    expect(String(rows[1]?.content).length).toBeLessThan(cannedAnswer('a long answer please').length);
+  });
+});
+
+describe('timeouts', () => {
+  it('gives up on a first token that never comes, even while keep-alives arrive', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    useFakeDeepSeek({ keepaliveMs: 100 });
+    const me = await registerAndLogin();
+    const send = callerWith({ CHAT_FIRST_TOKEN_TIMEOUT_MS: '1000' });
+    const res = await send('/api/v1/chat', {
+      method: 'POST',
+      headers: { ...bearer(me.accessToken), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ message: 'slow one [fake:first-token-delay-ms=5000]' }),
+    });
+    const events = await readSse(res);
+    expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'UPSTREAM_TIMEOUT' } });
+    expect(answerOf(events)).toBe('');
+  });
+});
