@@ -56,23 +56,23 @@ INSERT OR IGNORE INTO faqs (id, question, answer, tags, published) VALUES
 ),
 (
 	'fc0fa000-0000-4000-8000-000000000008',
-	'What happens if an item is out of stock? Do you make substitutions?',
+	'What happens if an item is out of stock?',
 	'If a product is unavailable, our pickers choose a similar one of the same or better quality, and you never pay more than for the original. You can switch substitutions off for single items or for the whole order at checkout, and you can refuse a substitute at the door for a full refund.',
 	'["substitutions","out-of-stock"]',
 	1
 ),
 (
 	'fc0fa000-0000-4000-8000-000000000009',
-	'Is there a minimum order value, and how much does delivery cost?',
-	'The minimum order is $25. Delivery costs $3.99, or $1.99 for off-peak slots (7:00 to 10:00 and 20:00 to 22:00), and is free on orders over $60. FreshCart Plus members get free delivery on every order over $25.',
-	'["minimum-order","delivery-fee","pricing"]',
+	'Is there a minimum order?',
+	'Yes: the minimum order is $25 of groceries, before discounts and the delivery fee. Your basket shows how much is left to reach it.',
+	'["minimum-order","basket"]',
 	1
 ),
 (
 	'fc0fa000-0000-4000-8000-000000000010',
 	'Which payment methods do you accept?',
 	'We accept Visa, Mastercard and American Express credit and debit cards, Apple Pay, Google Pay and FreshCart gift cards. We reserve the amount on your card when you order and charge the final amount after delivery, so removed or refused items are never charged.',
-	'["payment","cards"]',
+	'["payment","cards","apple-pay","google-pay"]',
 	1
 ),
 (
@@ -84,7 +84,7 @@ INSERT OR IGNORE INTO faqs (id, question, answer, tags, published) VALUES
 ),
 (
 	'fc0fa000-0000-4000-8000-000000000012',
-	'How do I delete my account and my personal data?',
+	'How do I delete my account and data?',
 	'Go to Account, then Privacy, then "Delete account". We erase your profile, addresses and saved cards within 30 days. Invoices and payment records that tax law requires us to keep are retained for the legal period and then deleted. You can download a copy of your data from the same page first.',
 	'["account","privacy","data"]',
 	1
@@ -101,5 +101,12 @@ INSERT OR IGNORE INTO faqs (id, question, answer, tags, published) VALUES
 	'How do I change my delivery address?',
 	'Add or edit addresses under Account, then Addresses. For an order already placed, open it and choose "Change address" until 23:00 the day before delivery; the new address must be in our delivery area.',
 	'["delivery","address","account"]',
+	1
+),
+(
+	'fc0fa000-0000-4000-8000-000000000015',
+	'How much does delivery cost?',
+	'Delivery costs $3.99, or $1.99 for off-peak slots (7:00 to 10:00 and 20:00 to 22:00), and is free on orders over $60. FreshCart Plus members get free delivery on every order over $25.',
+	'["delivery-fee","pricing"]',
 	1
 );

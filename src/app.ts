@@ -15,6 +15,7 @@ import { requireTrustedOrigin } from './middleware/trusted-origin';
 import { adminRouter } from './modules/admin/admin.index';
 import { authRouter } from './modules/auth/auth.index';
 import { registerDocs } from './modules/docs/docs.index';
+import { faqsRouter } from './modules/faqs/faqs.index';
 import { healthRouter } from './modules/health/health.index';
 import { usersRouter } from './modules/users/users.index';
 
@@ -43,6 +44,7 @@ export function createApp() {
   app.route('/', authRouter);
   app.route('/', usersRouter);
   app.route('/', adminRouter);
+  app.route('/', faqsRouter);
 
   registerDocs(app);
 
