@@ -18,6 +18,7 @@ import { authRouter } from './modules/auth/auth.index';
 import { chatRouter } from './modules/chat/chat.index';
 import { conversationsRouter } from './modules/conversations/conversations.index';
 import { registerDocs } from './modules/docs/docs.index';
+import { faqsRouter } from './modules/faqs/faqs.index';
 import { healthRouter } from './modules/health/health.index';
 import { openaiRouter } from './modules/openai/openai.index';
 import { usersRouter } from './modules/users/users.index';
@@ -54,6 +55,7 @@ export function createApp() {
   app.route('/', conversationsRouter);
   app.route('/', chatRouter);
   app.route('/', openaiRouter);
+  app.route('/', faqsRouter);
 
   registerDocs(app);
 

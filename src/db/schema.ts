@@ -156,3 +156,32 @@ export const usageDaily = sqliteTable(
 
 export type Conversation = typeof conversations.$inferSelect;
 export type Message = typeof messages.$inferSelect;
+
+/**
+ * The FAQ knowledge base. The chat answers known questions from here without calling the model.
+ * Full-text search lives in the `faqs_fts` FTS5 table (custom migration `faqs_fts`), which indexes
+ * this table's implicit `rowid`: keep this a rowid table (never WITHOUT ROWID).
+ */
+export const faqs = sqliteTable(
+  'faqs',
+  {
+    id: text('id')
+      .primaryKey()
+      .$defaultFn(() => crypto.randomUUID()),
+    question: text('question').notNull(),
+    answer: text('answer').notNull(),
+    // A JSON array of lowercase slugs; filtered with json_each, indexed as text by FTS.
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    // Drafts stay invisible to customers and to the chat until a moderator publishes them.
+    published: integer('published', { mode: 'boolean' }).notNull().default(false),
+    // Kept when the author's account goes: the entry belongs to the company, not to them.
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    // How many chat messages were answered from this entry (the admin stats' FAQ hit rate).
+    hitCount: integer('hit_count').notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [index('faqs_published_created_idx').on(t.published, t.createdAt)],
+);
+
+export type Faq = typeof faqs.$inferSelect;
+export type NewFaq = typeof faqs.$inferInsert;

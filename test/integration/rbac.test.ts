@@ -25,6 +25,12 @@ const decisions: Record<string, Permission | 'public'> = {
   'POST /api/v1/users/{id}/unlock': 'users:write',
   'DELETE /api/v1/users/{id}': 'users:manage',
   'GET /api/v1/admin/stats': 'admin:stats',
+  // Public, but content:write callers also see drafts (tested in faqs.test.ts).
+  'GET /api/v1/faqs': 'public',
+  'GET /api/v1/faqs/{id}': 'public',
+  'POST /api/v1/faqs': 'content:write',
+  'PATCH /api/v1/faqs/{id}': 'content:write',
+  'DELETE /api/v1/faqs/{id}': 'content:delete',
 };
 
 /** Bodies that pass validation, so a 400 can never mask a missing permission check. */
@@ -36,6 +42,8 @@ const bodies: Record<string, unknown> = {
   },
   'PATCH /api/v1/users/{id}/role': { role: 'viewer' },
   'PATCH /api/v1/users/{id}/status': { isActive: true },
+  'POST /api/v1/faqs': { question: 'Do you deliver on Sundays?', answer: 'Yes, from 7:00 to 22:00.' },
+  'PATCH /api/v1/faqs/{id}': { published: true },
 };
 
 const ROLES: Role[] = ['viewer', 'user', 'moderator', 'admin'];
