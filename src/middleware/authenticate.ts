@@ -1,13 +1,13 @@
 import { eq } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { users } from '../db/schema';
 import { dbOf } from '../lib/db-context';
 import { AppError } from '../lib/errors';
-import type { Context } from 'hono';
 import type { AppEnv, AuthUser } from '../lib/types';
-import { limitByUser } from './rate-limit';
 import { verifyAccessToken } from '../modules/auth/access-token';
 import { can, type Permission } from '../modules/auth/permissions';
+import { limitByUser } from './rate-limit';
 
 const challenge = (error?: string) => ({
   'WWW-Authenticate': error ? `Bearer realm="api", error="${error}"` : 'Bearer realm="api"',

@@ -83,7 +83,9 @@ export function notFoundHandler(allowedMethods: (path: string) => string[]): Not
   return (c) => {
     const allow = allowedMethods(c.req.path);
     if (allow.length > 0) {
-      return respond(c, 405, 'METHOD_NOT_ALLOWED', `Use ${allow.join(', ')} for this resource.`, { Allow: allow.join(', ') });
+      return respond(c, 405, 'METHOD_NOT_ALLOWED', `Use ${allow.join(', ')} for this resource.`, {
+        Allow: allow.join(', '),
+      });
     }
     return respond(c, 404, 'NOT_FOUND', 'The requested resource was not found.');
   };

@@ -86,7 +86,9 @@ export const securityHeaders = () =>
     const path = c.req.path;
     if (isApiPath(path)) {
       await apiHeaders(c, next);
-      if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
+      // Only a response that says it is public (the JWKS) may be cached; everything else is no-store,
+      // including streams that a helper marked merely `no-cache`.
+      if (!c.res.headers.get('Cache-Control')?.includes('public')) c.res.headers.set('Cache-Control', 'no-store');
       return;
     }
     if (path === '/docs') return docsHeaders(c, next);

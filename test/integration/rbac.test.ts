@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Role } from '../../src/db/schema';
 import { can, type Permission } from '../../src/modules/auth/permissions';
 import { bearer, registerAndLogin, type Session } from '../helpers/auth';
+import { useFakeDeepSeek } from '../helpers/chat';
 import { call } from '../helpers/http';
 
 /**
@@ -25,6 +26,13 @@ const decisions: Record<string, Permission | 'public'> = {
   'POST /api/v1/users/{id}/unlock': 'users:write',
   'DELETE /api/v1/users/{id}': 'users:manage',
   'GET /api/v1/admin/stats': 'admin:stats',
+  'GET /api/v1/chat/config': 'self:read',
+  'POST /api/v1/chat': 'chat:use',
+  'GET /api/v1/conversations': 'chat:use',
+  'GET /api/v1/conversations/{id}': 'chat:use',
+  'DELETE /api/v1/conversations/{id}': 'chat:use',
+  'GET /v1/models': 'chat:use',
+  'POST /v1/chat/completions': 'chat:use',
   // Public, but content:write callers also see drafts (tested in faqs.test.ts).
   'GET /api/v1/faqs': 'public',
   'GET /api/v1/faqs/{id}': 'public',
@@ -35,6 +43,8 @@ const decisions: Record<string, Permission | 'public'> = {
 
 /** Bodies that pass validation, so a 400 can never mask a missing permission check. */
 const bodies: Record<string, unknown> = {
+  'POST /api/v1/chat': { message: 'What is the weather like on Mars?', stream: false },
+  'POST /v1/chat/completions': { model: 'deepseek-flash', messages: [{ role: 'user', content: 'Tell me about Mars' }] },
   'PATCH /api/v1/users/me': { fullName: 'Role Walker' },
   'POST /api/v1/users/me/password': {
     currentPassword: 'wrong but valid input',
@@ -69,6 +79,7 @@ describe('RBAC', () => {
   });
 
   it('allows and denies every role on every protected endpoint as the matrix says', async () => {
+    useFakeDeepSeek();
     const sessions = {} as Record<Role, Session>;
     for (const role of ROLES) sessions[role] = await registerAndLogin(role);
     const victim = await registerAndLogin('viewer');
@@ -83,8 +94,8 @@ describe('RBAC', () => {
         if (body !== undefined) headers['Content-Type'] = 'application/json';
         const init: RequestInit = { method, headers };
         if (body !== undefined) init.body = JSON.stringify(body);
-        // DELETE last: it would remove the victim the other checks point at.
-        if (method === 'DELETE' && can(role, decision)) continue;
+        // Deleting the victim user would change what the later checks see; those DELETEs run last.
+        if (key === 'DELETE /api/v1/users/{id}' && can(role, decision)) continue;
         const res = await call(path, init);
         const label = `${role} ${key} → ${res.status}`;
         if (can(role, decision)) expect(res.status, label).not.toBe(403);

@@ -62,7 +62,9 @@ describe('parseConfig', () => {
   });
 
   it('needs a DeepSeek key in production, and uses the canned local fake without one elsewhere', () => {
-    expect(() => parseConfig({ ENVIRONMENT: 'production', CORS_ORIGINS: 'https://a.test', JWT_JWKS })).toThrow(/DEEPSEEK_API_KEY/);
+    expect(() => parseConfig({ ENVIRONMENT: 'production', CORS_ORIGINS: 'https://a.test', JWT_JWKS })).toThrow(
+      /DEEPSEEK_API_KEY/,
+    );
     expect(parseConfig(base).chat.upstream).toMatchObject({ canned: true, baseUrl: 'http://127.0.0.1:8788' });
     expect(parseConfig({ ...base, DEEPSEEK_API_KEY: 'sk-live' }).chat.upstream).toMatchObject({
       canned: false,

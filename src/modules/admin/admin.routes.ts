@@ -25,7 +25,12 @@ export const StatsSchema = z
       promptTokens: z.number().int(),
       completionTokens: z.number().int(),
       tokensByDay: z.array(
-        z.object({ date: z.string(), promptTokens: z.number().int(), completionTokens: z.number().int(), chats: z.number().int() }),
+        z.object({
+          date: z.string(),
+          promptTokens: z.number().int(),
+          completionTokens: z.number().int(),
+          chats: z.number().int(),
+        }),
       ),
     }),
   })

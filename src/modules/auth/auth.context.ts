@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { dbOf } from '../../lib/db-context';
 import { getRateLimitConfig } from '../../lib/rate-limit/rate-limit.config';
 import { clientIp } from '../../lib/rate-limit/rate-limit.keys';
-import { dbOf } from '../../lib/db-context';
 import type { AppEnv } from '../../lib/types';
 import { dummyHash, getPasswordHasher } from './argon2-worker';
 import type { AuthDeps, RequestMeta } from './auth.service';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConfigError } from '../../lib/config-error';
 import { ROLES, type Role } from '../../db/schema';
+import { ConfigError } from '../../lib/config-error';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const ROLE_RANK: Record<Role, number> = { viewer: 0, user: 1, moderator: 2, admin: 3 };
@@ -63,7 +63,10 @@ function parseModels(raw: string): ChatModel[] {
 
 function parseBudgets(raw: string): Record<Role, number> {
   const budgets: Record<Role, number> = { viewer: 0, user: 0, moderator: 0, admin: 0 };
-  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [role = '', amount = ''] = entry.split(':').map((part) => part.trim());
     if (!(ROLES as readonly string[]).includes(role) || !/^\d{1,10}$/.test(amount)) {
       throw new ConfigError(`Invalid configuration: TOKEN_BUDGET_DAILY: bad entry "${entry}" (want role:tokens)`);
@@ -82,7 +85,9 @@ export function parseChatConfig(env: Record<string, unknown>, isProduction: bool
   const vars = parsed.data;
   const apiKey = vars.DEEPSEEK_API_KEY || undefined;
   if (isProduction && !apiKey) {
-    throw new ConfigError('Invalid configuration: DEEPSEEK_API_KEY: missing (set it with `wrangler secret put DEEPSEEK_API_KEY`)');
+    throw new ConfigError(
+      'Invalid configuration: DEEPSEEK_API_KEY: missing (set it with `wrangler secret put DEEPSEEK_API_KEY`)',
+    );
   }
   const models = parseModels(vars.CHAT_MODELS);
   return {
@@ -111,4 +116,5 @@ export function parseChatConfig(env: Record<string, unknown>, isProduction: bool
 }
 
 /** Models a role may use: those whose minimum role it meets. */
-export const modelsFor = (chat: ChatConfig, role: Role) => chat.models.filter((m) => ROLE_RANK[role] >= ROLE_RANK[m.minRole]);
+export const modelsFor = (chat: ChatConfig, role: Role) =>
+  chat.models.filter((m) => ROLE_RANK[role] >= ROLE_RANK[m.minRole]);

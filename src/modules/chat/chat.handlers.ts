@@ -20,16 +20,31 @@ export const chatHandler: RouteHandler<typeof chat, AppEnv> = async (c) => {
         return c.json({ error: { code: event.code, message: event.message, requestId: c.get('requestId') } }, 502);
       } else {
         return c.json(
-          { ...turn.meta, answer: parts.join(''), usage: event.usage, finishReason: event.finishReason, processingMs: event.processingMs },
+          {
+            ...turn.meta,
+            answer: parts.join(''),
+            usage: event.usage,
+            finishReason: event.finishReason,
+            processingMs: event.processingMs,
+          },
           200,
         );
       }
     }
-    return c.json({ error: { code: 'UPSTREAM_STREAM_CUT', message: 'The answer was interrupted. Please try again.', requestId: c.get('requestId') } }, 502);
+    return c.json(
+      {
+        error: {
+          code: 'UPSTREAM_STREAM_CUT',
+          message: 'The answer was interrupted. Please try again.',
+          requestId: c.get('requestId'),
+        },
+      },
+      502,
+    );
   }
 
   // No onError callback: Hono's would write the raw error message into the stream.
-  const response = streamSSE(c, async (stream) => {
+  return streamSSE(c, async (stream) => {
     stream.onAbort(() => abort.abort());
     await stream.writeSSE({ event: 'meta', data: JSON.stringify(turn.meta) });
     for await (const event of turn.events) {
@@ -38,8 +53,6 @@ export const chatHandler: RouteHandler<typeof chat, AppEnv> = async (c) => {
       await stream.writeSSE({ event: type, data: JSON.stringify(data) });
     }
   });
-  response.headers.set('Cache-Control', 'no-store');
-  return response;
 };
 
 export const chatConfigHandler: RouteHandler<typeof chatConfig, AppEnv> = (c) => {
@@ -47,4 +60,3 @@ export const chatConfigHandler: RouteHandler<typeof chatConfig, AppEnv> = (c) =>
   const models = modelsFor(chat, currentUser(c).role).map((m) => ({ id: m.id, default: m.id === chat.defaultModel }));
   return c.json({ models, canned: chat.upstream.canned, assistantName: chat.persona.assistantName }, 200);
 };
-

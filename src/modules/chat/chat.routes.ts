@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponse, jsonContent } from '../../lib/common-schemas';
-import { guard, requireAuth } from '../../middleware/authenticate';
+import { guard } from '../../middleware/authenticate';
 
 const tags = ['Chat'];
 const security = [{ bearerAuth: [] }];
@@ -10,8 +10,15 @@ export const ChatBodySchema = z
     // Bounded here against abuse; the configured (smaller) limit and emptiness are checked with their own codes.
     message: z.string().max(32_000).openapi({ example: 'When do you deliver on Sundays?' }),
     conversationId: z.string().uuid().optional(),
-    model: z.string().max(64).optional().openapi({ description: 'One of the models your role may use; default otherwise.' }),
-    stream: z.boolean().default(true).openapi({ description: 'false returns one JSON body instead of server-sent events.' }),
+    model: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: 'One of the models your role may use; default otherwise.' }),
+    stream: z
+      .boolean()
+      .default(true)
+      .openapi({ description: 'false returns one JSON body instead of server-sent events.' }),
   })
   .strict()
   .openapi('ChatRequest');
@@ -80,7 +87,7 @@ export const chatConfig = createRoute({
   tags,
   security,
   summary: 'Models you may use, and whether answers are canned',
-  middleware: [requireAuth()],
+  middleware: guard('self:read'),
   responses: {
     200: jsonContent(
       z

@@ -62,7 +62,7 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
 
   const gate = streamGateFor(deps.gates, caller.id);
   const [history, found, used, lease] = await Promise.all([
-    input.conversationId ? loadHistory(db, caller.id, input.conversationId, config) : input.history ?? [],
+    input.conversationId ? loadHistory(db, caller.id, input.conversationId, config) : (input.history ?? []),
     deps.faq(message),
     tokensUsedToday(db, caller.id),
     gate.acquire(chat.maxConcurrentStreams, leaseTtl(config)),
@@ -103,7 +103,12 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
     upstream = await streamChatCompletion({
       baseUrl: chat.upstream.baseUrl,
       apiKey: chat.upstream.apiKey,
-      body: { model: model.id, messages: prompt, max_tokens: Math.min(input.maxTokens ?? chat.maxTokens, chat.maxTokens), user_id: await hashedUserId(caller.id) },
+      body: {
+        model: model.id,
+        messages: prompt,
+        max_tokens: Math.min(input.maxTokens ?? chat.maxTokens, chat.maxTokens),
+        user_id: await hashedUserId(caller.id),
+      },
       signal: deps.signal,
       firstByteTimeoutMs: chat.firstTokenTimeoutMs,
       totalTimeoutMs: chat.totalTimeoutMs,
@@ -135,7 +140,8 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
     } catch (error) {
       if (!(error instanceof ProviderError)) {
         // The client left (abort) or something unexpected broke; either way the answer is incomplete.
-        if (!deps.signal.aborted) log('error', 'chat stream failed', { requestId: deps.requestId, error: String(error) });
+        if (!deps.signal.aborted)
+          log('error', 'chat stream failed', { requestId: deps.requestId, error: String(error) });
         failure = new ProviderError('UPSTREAM_STREAM_CUT', { cause: error });
       } else failure = error;
     } finally {
@@ -160,7 +166,8 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
         }).catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, error: String(error) })),
       );
       if (failure && !deps.signal.aborted) {
-        if (failure.operatorProblem) log('error', 'assistant unavailable: check the DeepSeek key and balance', { requestId: deps.requestId });
+        if (failure.operatorProblem)
+          log('error', 'assistant unavailable: check the DeepSeek key and balance', { requestId: deps.requestId });
         yield { type: 'error', code: failure.code, message: failure.publicMessage };
       } else if (complete) {
         yield { type: 'done', usage: final, finishReason: finishReason ?? 'stop', processingMs: Date.now() - started };
@@ -171,13 +178,29 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
   return { meta: { ...ids, model: model.id, source: 'model' }, events: events() };
 }
 
-function faqTurn(hit: FaqHit, base: Omit<Parameters<typeof recordTurn>[0], 'answer' | 'source' | 'usage' | 'usageEstimated' | 'incomplete' | 'finishReason' | 'messageId' | 'conversationId'> & { conversationId: string | undefined }, started: number, deps: ChatDeps): ChatTurn {
+function faqTurn(
+  hit: FaqHit,
+  base: Omit<
+    Parameters<typeof recordTurn>[0],
+    'answer' | 'source' | 'usage' | 'usageEstimated' | 'incomplete' | 'finishReason' | 'messageId' | 'conversationId'
+  > & { conversationId: string | undefined },
+  started: number,
+  deps: ChatDeps,
+): ChatTurn {
   const ids = { conversationId: base.conversationId ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
   const usage: ChatUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHitTokens: 0 };
   deps.waitUntil(
-    recordTurn({ ...base, ...ids, answer: hit.answer, source: 'faq', faqId: hit.id, usage, usageEstimated: false, incomplete: false, finishReason: 'stop' }).catch(
-      (error) => log('error', 'chat record failed', { requestId: deps.requestId, error: String(error) }),
-    ),
+    recordTurn({
+      ...base,
+      ...ids,
+      answer: hit.answer,
+      source: 'faq',
+      faqId: hit.id,
+      usage,
+      usageEstimated: false,
+      incomplete: false,
+      finishReason: 'stop',
+    }).catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, error: String(error) })),
   );
   async function* events(): AsyncGenerator<ChatEvent> {
     yield { type: 'delta', text: hit.answer };
@@ -189,7 +212,11 @@ function faqTurn(hit: FaqHit, base: Omit<Parameters<typeof recordTurn>[0], 'answ
 function pickModel(allowed: readonly ChatModel[], wanted: string): ChatModel {
   const model = allowed.find((m) => m.id === wanted);
   if (!model) {
-    throw new AppError(400, 'MODEL_NOT_AVAILABLE', `Choose one of: ${allowed.map((m) => m.id).join(', ') || 'none for your role'}.`);
+    throw new AppError(
+      400,
+      'MODEL_NOT_AVAILABLE',
+      `Choose one of: ${allowed.map((m) => m.id).join(', ') || 'none for your role'}.`,
+    );
   }
   return model;
 }
@@ -204,9 +231,14 @@ async function loadHistory(db: Db, userId: string, conversationId: string, confi
 
 function budgetExceeded() {
   const midnight = Date.parse(`${utcDay()}T00:00:00Z`) + 86_400_000;
-  return new AppError(429, 'TOKEN_BUDGET_EXCEEDED', 'You have used today’s assistant allowance. It resets at midnight UTC.', {
-    headers: { 'Retry-After': String(Math.ceil((midnight - Date.now()) / 1000)) },
-  });
+  return new AppError(
+    429,
+    'TOKEN_BUDGET_EXCEEDED',
+    'You have used today’s assistant allowance. It resets at midnight UTC.',
+    {
+      headers: { 'Retry-After': String(Math.ceil((midnight - Date.now()) / 1000)) },
+    },
+  );
 }
 
 const toChatUsage = (u: ProviderUsage): ChatUsage => ({
@@ -219,5 +251,8 @@ const toChatUsage = (u: ProviderUsage): ChatUsage => ({
 /** DeepSeek isolates caching and scheduling per `user_id`; it gets a hash, never our id or an email. */
 async function hashedUserId(userId: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`support-chat:${userId}`));
-  return [...new Uint8Array(digest)].slice(0, 16).map((b) => b.toString(16).padStart(2, '0')).join('');
+  return [...new Uint8Array(digest)]
+    .slice(0, 16)
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('');
 }

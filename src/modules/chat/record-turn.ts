@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { conversations, messages } from '../../db/schema';
-import type { AnswerSource, ChatUsage } from './chat.types';
 import { titleFrom } from '../conversations/conversations.service';
+import type { AnswerSource, ChatUsage } from './chat.types';
 import { addUsageStatement } from './usage.service';
 
 export type TurnRecord = {
@@ -39,13 +39,17 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
     chats: 1,
     faqAnswers: turn.source === 'faq' ? 1 : 0,
   });
-  const faqHit = turn.faqId ? db.run(sql`UPDATE faqs SET hit_count = hit_count + 1 WHERE id = ${turn.faqId}`) : undefined;
+  const faqHit = turn.faqId
+    ? db.run(sql`UPDATE faqs SET hit_count = hit_count + 1 WHERE id = ${turn.faqId}`)
+    : undefined;
   if (!turn.persist) {
     await db.batch(faqHit ? [usage, faqHit] : [usage]);
     return;
   }
   const conversation = turn.isNewConversation
-    ? db.insert(conversations).values({ id: turn.conversationId, userId: turn.userId, title: titleFrom(turn.userMessage), messageCount: 2 })
+    ? db
+        .insert(conversations)
+        .values({ id: turn.conversationId, userId: turn.userId, title: titleFrom(turn.userMessage), messageCount: 2 })
     : db
         .update(conversations)
         .set({ messageCount: sql`${conversations.messageCount} + 2`, updatedAt: new Date(now) })

@@ -13,7 +13,10 @@ export const conversationsRouter = createRouter()
     return c.json(await service.listConversations(dbOf(c), currentUser(c).id, page, pageSize), 200);
   })
   .openapi(routes.get, async (c) =>
-    c.json(await service.getConversationWithMessages(dbOf(c), currentUser(c).id, c.req.valid('param').id, MESSAGE_PAGE), 200),
+    c.json(
+      await service.getConversationWithMessages(dbOf(c), currentUser(c).id, c.req.valid('param').id, MESSAGE_PAGE),
+      200,
+    ),
   )
   .openapi(routes.remove, async (c) => {
     await service.deleteConversation(dbOf(c), currentUser(c).id, c.req.valid('param').id);

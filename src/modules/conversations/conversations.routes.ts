@@ -22,12 +22,19 @@ export const MessageSchema = z
     content: z.string(),
     source: z.enum(['faq', 'model']).nullable(),
     model: z.string().nullable(),
-    incomplete: z.boolean().openapi({ description: 'The answer stopped early (stopped by the client, timeout or upstream failure).' }),
+    incomplete: z
+      .boolean()
+      .openapi({ description: 'The answer stopped early (stopped by the client, timeout or upstream failure).' }),
     createdAt: z.string(),
   })
   .openapi('Message');
 
-const IdParam = z.object({ id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .uuid()
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 
 const authErrors = { 401: errorResponse('Not signed in.'), 403: errorResponse('Your role cannot chat.') };
 
@@ -46,7 +53,9 @@ export const list = createRoute({
   },
   responses: {
     200: jsonContent(
-      z.object({ items: z.array(ConversationSchema), page: z.number(), pageSize: z.number(), total: z.number() }).openapi('ConversationList'),
+      z
+        .object({ items: z.array(ConversationSchema), page: z.number(), pageSize: z.number(), total: z.number() })
+        .openapi('ConversationList'),
       'One page.',
     ),
     ...authErrors,
@@ -63,7 +72,10 @@ export const get = createRoute({
   middleware: guard('chat:use'),
   request: { params: IdParam },
   responses: {
-    200: jsonContent(z.object({ conversation: ConversationSchema, messages: z.array(MessageSchema) }), 'The conversation.'),
+    200: jsonContent(
+      z.object({ conversation: ConversationSchema, messages: z.array(MessageSchema) }),
+      'The conversation.',
+    ),
     404: errorResponse('No such conversation (or not yours).'),
     ...authErrors,
   },
@@ -77,5 +89,9 @@ export const remove = createRoute({
   summary: 'Delete a conversation and its messages',
   middleware: guard('chat:use'),
   request: { params: IdParam },
-  responses: { 204: { description: 'Deleted.' }, 404: errorResponse('No such conversation (or not yours).'), ...authErrors },
+  responses: {
+    204: { description: 'Deleted.' },
+    404: errorResponse('No such conversation (or not yours).'),
+    ...authErrors,
+  },
 });

@@ -57,7 +57,10 @@ export function titleFrom(message: string): string {
 }
 
 export function createConversation(db: Db, userId: string, firstMessage: string) {
-  return db.insert(conversations).values({ userId, title: titleFrom(firstMessage) }).returning();
+  return db
+    .insert(conversations)
+    .values({ userId, title: titleFrom(firstMessage) })
+    .returning();
 }
 
 /** The latest `limit` messages, oldest first: what history trimming starts from. */

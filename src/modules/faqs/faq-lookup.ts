@@ -7,6 +7,10 @@ export const faqLookup =
   (db: Db): FaqLookup =>
   async (message) => {
     const { strong, grounding } = await findFaqAnswer(db, message);
-    const view = (hit: (typeof grounding)[number]) => ({ id: hit.faq.id, question: hit.faq.question, answer: hit.faq.answer });
+    const view = (hit: (typeof grounding)[number]) => ({
+      id: hit.faq.id,
+      question: hit.faq.question,
+      answer: hit.faq.answer,
+    });
     return { strong: strong ? view(strong) : undefined, references: grounding.map(view) };
   };

@@ -57,7 +57,12 @@ export const completionsHandler: RouteHandler<typeof completions, AppEnv> = asyn
             created,
             model,
             choices: [
-              { index: 0, message: { role: 'assistant' as const, content: parts.join('') }, finish_reason: event.finishReason, logprobs: null },
+              {
+                index: 0,
+                message: { role: 'assistant' as const, content: parts.join('') },
+                finish_reason: event.finishReason,
+                logprobs: null,
+              },
             ],
             usage: openAIUsage(event.usage),
           },
@@ -70,25 +75,40 @@ export const completionsHandler: RouteHandler<typeof completions, AppEnv> = asyn
 
   const includeUsage = body.stream_options?.include_usage === true;
   const chunk = (choices: unknown[], usage?: unknown) =>
-    JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices, ...(includeUsage ? { usage: usage ?? null } : {}) });
+    JSON.stringify({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices,
+      ...(includeUsage ? { usage: usage ?? null } : {}),
+    });
 
-  const response = streamSSE(c, async (stream) => {
+  return streamSSE(c, async (stream) => {
     stream.onAbort(() => abort.abort());
-    await stream.writeSSE({ data: chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]) });
+    await stream.writeSSE({
+      data: chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]),
+    });
     for await (const event of turn.events) {
       if (stream.aborted) break;
       if (event.type === 'delta') {
-        await stream.writeSSE({ data: chunk([{ index: 0, delta: { content: event.text }, logprobs: null, finish_reason: null }]) });
+        await stream.writeSSE({
+          data: chunk([{ index: 0, delta: { content: event.text }, logprobs: null, finish_reason: null }]),
+        });
       } else if (event.type === 'done') {
-        await stream.writeSSE({ data: chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: event.finishReason }]) });
+        await stream.writeSSE({
+          data: chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: event.finishReason }]),
+        });
         if (includeUsage) await stream.writeSSE({ data: chunk([], openAIUsage(event.usage)) });
       } else {
         // OpenAI reports a failure inside a begun stream as an `error` object; the SDK throws it.
-        await stream.writeSSE({ data: JSON.stringify({ error: { message: event.message, type: 'server_error', param: null, code: event.code } }) });
+        await stream.writeSSE({
+          data: JSON.stringify({
+            error: { message: event.message, type: 'server_error', param: null, code: event.code },
+          }),
+        });
       }
     }
     await stream.writeSSE({ data: '[DONE]' });
   });
-  response.headers.set('Cache-Control', 'no-store');
-  return response;
 };

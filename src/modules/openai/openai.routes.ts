@@ -7,10 +7,19 @@ const security = [{ bearerAuth: [] }];
 
 const OpenAIErrorSchema = z
   .object({
-    error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string(), requestId: z.string() }),
+    error: z.object({
+      message: z.string(),
+      type: z.string(),
+      param: z.string().nullable(),
+      code: z.string(),
+      requestId: z.string(),
+    }),
   })
   .openapi('OpenAIError');
-const openAIError = (description: string) => ({ content: { 'application/json': { schema: OpenAIErrorSchema } }, description });
+const openAIError = (description: string) => ({
+  content: { 'application/json': { schema: OpenAIErrorSchema } },
+  description,
+});
 
 export const models = createRoute({
   method: 'get',
@@ -19,7 +28,10 @@ export const models = createRoute({
   security,
   summary: 'Models you may use (OpenAI list shape)',
   middleware: guard('chat:use'),
-  responses: { 200: { content: { 'application/json': { schema: ModelListSchema } }, description: 'The models.' }, 401: openAIError('Not signed in.') },
+  responses: {
+    200: { content: { 'application/json': { schema: ModelListSchema } }, description: 'The models.' },
+    401: openAIError('Not signed in.'),
+  },
 });
 
 export const completions = createRoute({
@@ -35,7 +47,8 @@ export const completions = createRoute({
   responses: {
     200: {
       content: { 'application/json': { schema: CompletionSchema }, 'text/event-stream': { schema: z.string() } },
-      description: 'A `chat.completion`, or `chat.completion.chunk` events ending with `data: [DONE]` when `stream` is true.',
+      description:
+        'A `chat.completion`, or `chat.completion.chunk` events ending with `data: [DONE]` when `stream` is true.',
     },
     400: openAIError('Invalid request (unknown or unsupported fields, a system message, no final user turn).'),
     401: openAIError('Missing or invalid token.'),

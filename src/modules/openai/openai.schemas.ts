@@ -48,13 +48,19 @@ export const CompletionSchema = z
         logprobs: z.null(),
       }),
     ),
-    usage: z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() }),
+    usage: z.object({
+      prompt_tokens: z.number().int(),
+      completion_tokens: z.number().int(),
+      total_tokens: z.number().int(),
+    }),
   })
   .openapi('ChatCompletion');
 
 export const ModelListSchema = z
   .object({
     object: z.literal('list'),
-    data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() })),
+    data: z.array(
+      z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() }),
+    ),
   })
   .openapi('ModelList');

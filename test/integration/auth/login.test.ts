@@ -8,7 +8,11 @@ import { call, callerWith, postJson, readError } from '../../helpers/http';
 // these tests are about the lockout itself, so they run with that limit raised.
 const send = callerWith({ RATE_LIMIT_LOGIN_EMAIL: '1000/15m' });
 const attempt = (email: string, password: string) =>
-  send('/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  send('/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
 
 const sameAnswer = async (res: Response) => {
   const error = await readError(res);

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { cannedAnswer } from '../../../scripts/fake-deepseek/handler.mjs';
 import { bearer, registerAndLogin } from '../../helpers/auth';
-import { answerOf, readSse, useFakeDeepSeek } from '../../helpers/chat';
+import { answerOf, readSse, type SseEvent, useFakeDeepSeek } from '../../helpers/chat';
 import { call, callerWith, readError } from '../../helpers/http';
 
 const ask = (token: string, body: Record<string, unknown>, init: RequestInit = {}) =>
@@ -15,7 +15,11 @@ const ask = (token: string, body: Record<string, unknown>, init: RequestInit = {
 
 type Row = Record<string, unknown>;
 const messagesOf = async (conversationId: string) =>
-  (await env.DB.prepare('SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at').bind(conversationId).all<Row>()).results;
+  (
+    await env.DB.prepare('SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at')
+      .bind(conversationId)
+      .all<Row>()
+  ).results;
 
 /** Recording happens in waitUntil, after the response: poll for it. */
 const recorded = (conversationId: string, count = 2) =>
@@ -42,20 +46,31 @@ describe('POST /api/v1/chat', () => {
     expect(events[0]?.data).toMatchObject({ source: 'model', model: 'deepseek-flash' });
     expect(events.filter((e) => e.event === 'delta').length).toBeGreaterThan(3);
     expect(answerOf(events)).toBe(cannedAnswer(message));
-    const done = events.at(-1);
-    expect(done?.event).toBe('done');
-    expect(done?.data).toMatchObject({ finishReason: 'stop', usage: { promptTokens: expect.any(Number) } });
-    expect((done?.data.usage as { completionTokens: number }).completionTokens).toBeGreaterThan(0);
+    const done = events.at(-1) as SseEvent;
+    const doneUsage = done.data.usage as { completionTokens: number };
+    expect(done.event).toBe('done');
+    expect(done.data).toMatchObject({ finishReason: 'stop', usage: { promptTokens: expect.any(Number) } });
+    expect(doneUsage.completionTokens).toBeGreaterThan(0);
 
     const conversationId = events[0]?.data.conversationId as string;
     const rows = await recorded(conversationId);
     expect(rows.map((r) => r.role)).toEqual(['user', 'assistant']);
-    expect(rows[1]).toMatchObject({ content: cannedAnswer(message), incomplete: 0, usage_estimated: 0, source: 'model' });
+    expect(rows[1]).toMatchObject({
+      content: cannedAnswer(message),
+      incomplete: 0,
+      usage_estimated: 0,
+      source: 'model',
+    });
     const usage = await env.DB.prepare('SELECT * FROM usage_daily WHERE user_id = ?').bind(me.userId).first<Row>();
-    expect(usage?.completion_tokens).toBe((done?.data.usage as { completionTokens: number }).completionTokens);
+    expect(usage?.completion_tokens).toBe(doneUsage.completionTokens);
 
     // What went upstream: our system prompt, the user's text only as a user turn, a capped max_tokens, a hashed user id.
-    const sent = fake.stats.lastRequest?.body as { messages: { role: string; content: string }[]; max_tokens: number; user_id: string; stream: boolean };
+    const sent = fake.stats.lastRequest?.body as {
+      messages: { role: string; content: string }[];
+      max_tokens: number;
+      user_id: string;
+      stream: boolean;
+    };
     expect(sent.stream).toBe(true);
     expect(sent.max_tokens).toBe(1024);
     expect(sent.user_id).toMatch(/^[0-9a-f]{32}$/);
@@ -71,7 +86,11 @@ describe('POST /api/v1/chat', () => {
     const res = await ask(me.accessToken, { message: 'Do you deliver to offices?', stream: false });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Row;
-    expect(body).toMatchObject({ source: 'model', answer: cannedAnswer('Do you deliver to offices?'), finishReason: 'stop' });
+    expect(body).toMatchObject({
+      source: 'model',
+      answer: cannedAnswer('Do you deliver to offices?'),
+      finishReason: 'stop',
+    });
   });
 
   it('continues a conversation with its history, and keeps other users out of it (404)', async () => {
@@ -89,7 +108,9 @@ describe('POST /api/v1/chat', () => {
     const other = await registerAndLogin();
     const intrusion = await ask(other.accessToken, { message: 'show me', conversationId });
     expect(intrusion.status).toBe(404);
-    expect((await call(`/api/v1/conversations/${conversationId}`, { headers: bearer(other.accessToken) })).status).toBe(404);
+    expect((await call(`/api/v1/conversations/${conversationId}`, { headers: bearer(other.accessToken) })).status).toBe(
+      404,
+    );
   });
 
   it.each([
@@ -119,7 +140,9 @@ describe('POST /api/v1/chat', () => {
     const fake = useFakeDeepSeek();
     const me = await registerAndLogin();
     const day = new Date().toISOString().slice(0, 10);
-    await env.DB.prepare('INSERT INTO usage_daily (user_id, day, prompt_tokens, completion_tokens) VALUES (?, ?, 40000, 10000)')
+    await env.DB.prepare(
+      'INSERT INTO usage_daily (user_id, day, prompt_tokens, completion_tokens) VALUES (?, ?, 40000, 10000)',
+    )
       .bind(me.userId, day)
       .run();
     const res = await ask(me.accessToken, { message: 'one more question please' });
@@ -132,22 +155,30 @@ describe('POST /api/v1/chat', () => {
   it('allows at most two concurrent streams per user', async () => {
     useFakeDeepSeek({ tokenDelayMs: 40 });
     const me = await registerAndLogin();
-    const [a, b] = await Promise.all([ask(me.accessToken, { message: 'first' }), ask(me.accessToken, { message: 'second' })]);
+    const [a, b] = await Promise.all([
+      ask(me.accessToken, { message: 'first' }),
+      ask(me.accessToken, { message: 'second' }),
+    ]);
     const third = await ask(me.accessToken, { message: 'third' });
     expect(third.status).toBe(429);
     expect((await readError(third)).code).toBe('TOO_MANY_STREAMS');
     await Promise.all([a.text(), b.text()]);
     // Slots are released when streams end.
-    await vi.waitFor(async () => expect((await ask(me.accessToken, { message: 'fourth', stream: false })).status).toBe(200), {
-      timeout: 3000,
-      interval: 50,
-    });
+    await vi.waitFor(
+      async () => expect((await ask(me.accessToken, { message: 'fourth', stream: false })).status).toBe(200),
+      {
+        timeout: 3000,
+        interval: 50,
+      },
+    );
   });
 
   it('keeps a thinking model’s reasoning out of the answer and out of storage', async () => {
     useFakeDeepSeek();
     const moderator = await registerAndLogin('moderator');
-    const events = await readSse(await ask(moderator.accessToken, { message: 'Think about refunds', model: 'deepseek-reasoner' }));
+    const events = await readSse(
+      await ask(moderator.accessToken, { message: 'Think about refunds', model: 'deepseek-reasoner' }),
+    );
     expect(events[0]?.data.model).toBe('deepseek-reasoner');
     const answer = answerOf(events);
     expect(answer).toBe(cannedAnswer('Think about refunds'));
@@ -164,22 +195,25 @@ describe('upstream failures', () => {
     [402, 503, 'ASSISTANT_UNAVAILABLE', 'The assistant is temporarily unavailable.'],
     [401, 503, 'ASSISTANT_UNAVAILABLE', 'The assistant is temporarily unavailable.'],
     [422, 502, 'UPSTREAM_REJECTED', 'The assistant could not process this request.'],
-  ])('maps DeepSeek %i to %i %s with a friendly message and no upstream text', async (upstream, status, code, message) => {
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const fake = useFakeDeepSeek({ status: upstream });
-    const me = await registerAndLogin();
-    const res = await ask(me.accessToken, { message: 'hello there' });
-    expect(res.status).toBe(status);
-    const body = await res.clone().text();
-    expect(body).not.toMatch(/Insufficient Balance|Authentication Fails|api key|deepseek/i);
-    expect(await readError(res)).toMatchObject({ code, message });
-    // Busy and server errors are retried once before the first byte; client errors are not.
-    expect(fake.stats.requests).toBe([503, 429, 500].includes(upstream) ? 2 : 1);
-    if (upstream === 401 || upstream === 402) {
-      expect(errors.mock.calls.some(([line]) => String(line).includes('"level":"error"'))).toBe(true);
-    }
-  });
+  ])(
+    'maps DeepSeek %i to %i %s with a friendly message and no upstream text',
+    async (upstream, status, code, message) => {
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+      vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const fake = useFakeDeepSeek({ status: upstream });
+      const me = await registerAndLogin();
+      const res = await ask(me.accessToken, { message: 'hello there' });
+      expect(res.status).toBe(status);
+      const body = await res.clone().text();
+      expect(body).not.toMatch(/Insufficient Balance|Authentication Fails|api key|deepseek/i);
+      expect(await readError(res)).toMatchObject({ code, message });
+      // Busy and server errors are retried once before the first byte; client errors are not.
+      expect(fake.stats.requests).toBe([503, 429, 500].includes(upstream) ? 2 : 1);
+      if (upstream === 401 || upstream === 402) {
+        expect(errors.mock.calls.some(([line]) => String(line).includes('"level":"error"'))).toBe(true);
+      }
+    },
+  );
 
   it('succeeds when the one retry does', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});

@@ -49,7 +49,9 @@ describe('conversations', () => {
     const foreign = await call(`/api/v1/conversations/${id}`, { method: 'DELETE', headers: bearer(other.accessToken) });
     expect(foreign.status).toBe(404);
     expect((await readError(foreign)).code).toBe('NOT_FOUND');
-    expect((await call(`/api/v1/conversations/${id}`, { method: 'DELETE', headers: bearer(me.accessToken) })).status).toBe(204);
+    expect(
+      (await call(`/api/v1/conversations/${id}`, { method: 'DELETE', headers: bearer(me.accessToken) })).status,
+    ).toBe(204);
     expect((await call(`/api/v1/conversations/${id}`, { headers: bearer(me.accessToken) })).status).toBe(404);
   });
 });
