@@ -92,6 +92,7 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
             answer.setSource(meta.source);
             if (!currentId) {
               currentId = meta.conversationId;
+              heading.textContent = text.length > 60 ? `${text.slice(0, 60)}…` : text;
               // Not a navigation: the view stays, only the address becomes shareable/reloadable.
               history.replaceState(null, '', `#/chat/${encodeURIComponent(currentId)}`);
             }
