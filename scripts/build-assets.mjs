@@ -12,3 +12,6 @@ await mkdir(target, { recursive: true });
 for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png']) {
   await copyFile(path.join(source, file), path.join(target, file));
 }
+
+// The web client is built here too, so no command needs to remember a second step.
+await import('./build-web.mjs');

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { call } from '../helpers/http';
+
+describe('web client assets', () => {
+  it('serves the page under the strict page CSP, loading only same-origin files', async () => {
+    const res = await call('/');
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('Content-Security-Policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await res.text();
+    expect(html).toContain('<script type="module" src="/app/app.js"></script>');
+    // No inline script or style would run under that CSP anyway; keep the page free of them.
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/<style|\sstyle=/);
+  });
+
+  it('serves the bundle built by npm test and never uses innerHTML in it', async () => {
+    const res = await call('/app/app.js');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('Content-Type')).toContain('javascript');
+    const js = await res.text();
+    expect(js).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    expect((await call('/app/app.css')).status).toBe(200);
+  });
+});

@@ -1,0 +1,316 @@
+import { ApiError } from '../api';
+import {
+  type ConversationSummary,
+  deleteConversation,
+  getConversation,
+  listConversations,
+  type Source,
+  streamChat,
+} from '../chat-api';
+import type { AppContext, View } from '../context';
+import { formatDate, h, replaceChildren } from '../dom';
+import { renderText } from '../render';
+import { alertBox, describeError, field, retryHint } from '../ui';
+
+/**
+ * The chat screen: conversation list, message log and composer. One answer streams at a time;
+ * Stop aborts its request (the server keeps the partial answer, marked incomplete).
+ */
+export function chatView(ctx: AppContext, conversationId: string | null): View {
+  const config = ctx.chat;
+  if (!config) {
+    return notice('Chat', 'Chat is not available on this server yet. The FAQ may already answer your question.');
+  }
+  if (ctx.user.role === 'viewer') {
+    return notice('Chat', 'Your account can read the FAQ but cannot start chats. Ask an administrator for access.');
+  }
+
+  let currentId = conversationId;
+  let controller: AbortController | null = null;
+  const assistant = config.assistantName || 'Assistant';
+
+  const heading = h('h1', { tabindex: -1, class: 'chat-title' }, 'New conversation');
+  // The log is the live region; it is marked busy while an answer streams so screen readers
+  // read the finished answer once instead of every fragment.
+  const log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' });
+  const status = h('p', { class: 'visually-hidden', role: 'status' });
+  const alert = alertBox();
+  const list = h('ul', { class: 'conversation-list' });
+  const textarea = h('textarea', { name: 'message', rows: 3, maxlength: 8000, required: true });
+  const message = field('Your message', textarea, 'Enter sends; Shift+Enter adds a line.');
+  const send = h('button', { type: 'submit', class: 'primary' }, 'Send');
+  const stop = h('button', { type: 'button', class: 'danger', hidden: true }, 'Stop');
+  const models = config.models.length > 1 ? modelPicker(config.models) : null;
+
+  const form = h(
+    'form',
+    { class: 'composer', 'aria-label': 'Send a message' },
+    message.row,
+    h('div', { class: 'composer-actions' }, models?.row, send, stop),
+  );
+
+  textarea.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  stop.addEventListener('click', () => controller?.abort());
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void sendMessage();
+  });
+
+  async function sendMessage(): Promise<void> {
+    const text = textarea.value.trim();
+    if (!text || controller) return;
+    alert.show(null);
+    textarea.value = '';
+    log.append(messageEl('user', 'You', text));
+    const answer = assistantBubble(assistant);
+    log.append(answer.el);
+    scrollToEnd(true);
+
+    controller = new AbortController();
+    setStreaming(true);
+    let received = '';
+    let frame = 0;
+    const paint = () => {
+      frame = 0;
+      answer.setText(received);
+      scrollToEnd(false);
+    };
+    try {
+      await streamChat(
+        {
+          message: text,
+          ...(currentId ? { conversationId: currentId } : {}),
+          ...(models ? { model: models.value() } : {}),
+        },
+        {
+          meta(meta) {
+            answer.setSource(meta.source);
+            if (!currentId) {
+              currentId = meta.conversationId;
+              heading.textContent = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+              // Not a navigation: the view stays, only the address becomes shareable/reloadable.
+              history.replaceState(null, '', `#/chat/${encodeURIComponent(currentId)}`);
+            }
+          },
+          delta(piece) {
+            received += piece;
+            frame ||= requestAnimationFrame(paint);
+          },
+          done() {
+            status.textContent = 'Answer complete.';
+          },
+        },
+        controller.signal,
+      );
+      cancelAnimationFrame(frame);
+      paint();
+    } catch (err) {
+      cancelAnimationFrame(frame);
+      paint();
+      if (controller.signal.aborted) {
+        answer.note('Stopped. This answer is incomplete.');
+        status.textContent = 'Stopped.';
+      } else if (err instanceof ApiError && err.status !== 200 && received === '') {
+        // Refused before anything streamed (empty message, limits, budget): let them retry as is.
+        answer.el.remove();
+        log.lastElementChild?.remove();
+        textarea.value = text;
+        alert.show(err.status === 429 ? `${err.message} ${retryHint(err.retryAfter)}` : err.message);
+      } else {
+        answer.note(describeError(err), true);
+        status.textContent = 'The answer failed.';
+      }
+    } finally {
+      answer.finish();
+      controller = null;
+      setStreaming(false);
+      void loadList();
+    }
+  }
+
+  function setStreaming(on: boolean): void {
+    log.setAttribute('aria-busy', String(on));
+    const stopHadFocus = document.activeElement === stop;
+    stop.hidden = !on;
+    send.disabled = on;
+    if (on) status.textContent = `${assistant} is typing…`;
+    if (!on && stopHadFocus) textarea.focus();
+  }
+
+  function scrollToEnd(force: boolean): void {
+    const nearEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+    if (force || nearEnd) log.scrollTop = log.scrollHeight;
+  }
+
+  async function loadList(): Promise<void> {
+    try {
+      const page = await listConversations();
+      replaceChildren(
+        list,
+        ...(page.items.length
+          ? page.items.map(conversationItem)
+          : [h('li', { class: 'empty' }, 'No conversations yet.')]),
+      );
+    } catch (err) {
+      replaceChildren(list, h('li', { class: 'empty' }, describeError(err)));
+    }
+  }
+
+  function conversationItem(item: ConversationSummary): HTMLElement {
+    const title = item.title || 'Untitled conversation';
+    const del = h('button', { type: 'button', class: 'icon-button', 'aria-label': `Delete “${title}”` }, 'Delete');
+    del.addEventListener('click', async () => {
+      if (!confirm(`Delete the conversation “${title}”? This cannot be undone.`)) return;
+      try {
+        await deleteConversation(item.id);
+        ctx.announce('Conversation deleted.');
+        if (item.id === currentId) ctx.navigate('#/chat');
+        else void loadList();
+      } catch (err) {
+        alert.show(describeError(err));
+      }
+    });
+    return h(
+      'li',
+      {},
+      h(
+        'a',
+        { href: `#/chat/${encodeURIComponent(item.id)}`, 'aria-current': item.id === currentId ? 'page' : null },
+        h('span', { class: 'conversation-title' }, title),
+        h('span', { class: 'conversation-meta' }, `${formatDate(item.updatedAt)} · ${item.messageCount} messages`),
+      ),
+      del,
+    );
+  }
+
+  async function loadConversation(id: string): Promise<void> {
+    try {
+      const { conversation, messages } = await getConversation(id);
+      heading.textContent = conversation.title || 'Conversation';
+      replaceChildren(
+        log,
+        ...messages.map((m) => {
+          const el =
+            m.role === 'user' ? messageEl('user', 'You', m.content) : storedAnswer(assistant, m.content, m.source);
+          if (m.incomplete) el.append(h('p', { class: 'msg-note' }, 'This answer is incomplete.'));
+          return el;
+        }),
+      );
+      scrollToEnd(true);
+    } catch (err) {
+      alert.show(
+        err instanceof ApiError && err.status === 404 ? 'That conversation no longer exists.' : describeError(err),
+      );
+    }
+  }
+
+  void loadList();
+  if (currentId) void loadConversation(currentId);
+
+  const el = h(
+    'div',
+    { class: 'chat-layout' },
+    h(
+      'aside',
+      { class: 'conversations', 'aria-labelledby': 'conversations-title' },
+      h('h2', { id: 'conversations-title' }, 'Conversations'),
+      h('a', { href: '#/chat', class: 'button' }, 'New conversation'),
+      list,
+    ),
+    h(
+      'section',
+      { class: 'chat', 'aria-labelledby': 'chat-title' },
+      heading,
+      config.canned
+        ? h(
+            'p',
+            { class: 'banner', role: 'note' },
+            'Demo mode: this server uses a stand-in for the AI model, so answers are canned.',
+          )
+        : null,
+      log,
+      alert.el,
+      form,
+      status,
+    ),
+  );
+  heading.id = 'chat-title';
+  return { el, title: 'Chat', dispose: () => controller?.abort() };
+}
+
+function messageEl(kind: 'user' | 'assistant', who: string, text: string): HTMLElement {
+  return h(
+    'article',
+    { class: `msg msg-${kind}` },
+    h('h3', { class: 'msg-author' }, who),
+    h('div', { class: 'msg-body' }, kind === 'user' ? plainParagraphs(text) : renderText(text)),
+  );
+}
+
+function storedAnswer(assistant: string, text: string, source: Source | null): HTMLElement {
+  const el = messageEl('assistant', assistant, text);
+  if (source === 'faq') el.querySelector('.msg-author')?.append(' ', faqBadge());
+  return el;
+}
+
+const faqBadge = () => h('span', { class: 'badge badge-faq' }, 'FAQ answer');
+
+/** User text is shown exactly as typed: paragraphs and line breaks, no formatting. */
+function plainParagraphs(text: string): HTMLElement {
+  return h('p', { class: 'pre-line' }, text);
+}
+
+/** A streaming answer: typing dots until the first text, then formatted text as it grows. */
+function assistantBubble(assistant: string) {
+  const author = h('h3', { class: 'msg-author' }, assistant);
+  const body = h('div', { class: 'msg-body' });
+  const typing = h(
+    'p',
+    { class: 'typing' },
+    h('span', { class: 'visually-hidden' }, `${assistant} is typing`),
+    h('span', { class: 'dot', 'aria-hidden': 'true' }),
+    h('span', { class: 'dot', 'aria-hidden': 'true' }),
+    h('span', { class: 'dot', 'aria-hidden': 'true' }),
+  );
+  body.append(typing);
+  const el = h('article', { class: 'msg msg-assistant streaming' }, author, body);
+  return {
+    el,
+    setText(text: string) {
+      if (text) replaceChildren(body, renderText(text));
+    },
+    setSource(source: Source) {
+      if (source === 'faq') author.append(' ', faqBadge());
+    },
+    finish() {
+      typing.remove();
+      el.classList.remove('streaming');
+    },
+    note(text: string, isError = false) {
+      this.finish();
+      el.append(h('p', { class: isError ? 'msg-note msg-error' : 'msg-note' }, text));
+    },
+  };
+}
+
+function modelPicker(models: { id: string; default: boolean }[]) {
+  const select = h('select', { name: 'model' });
+  for (const model of models) {
+    select.append(h('option', { value: model.id, selected: model.default }, model.id));
+  }
+  const { row } = field('Model', select);
+  row.classList.add('field-inline');
+  return { row, value: () => select.value };
+}
+
+function notice(title: string, text: string): View {
+  return {
+    el: h('section', { class: 'card' }, h('h1', { tabindex: -1 }, title), h('p', {}, text)),
+    title,
+  };
+}
