@@ -153,18 +153,20 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
         ? toChatUsage(usage)
         : { promptTokens: promptEstimate, completionTokens: estimateTokens(answer), totalTokens: 0, cacheHitTokens: 0 };
       final.totalTokens = final.promptTokens + final.completionTokens;
-      deps.waitUntil(
-        recordTurn({
-          ...base,
-          ...ids,
-          answer,
-          source: 'model',
-          usage: final,
-          usageEstimated: !usage,
-          incomplete: !complete,
-          finishReason: finishReason ?? (failure ? failure.code.toLowerCase() : 'aborted'),
-        }).catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, error: String(error) })),
-      );
+      const recording = recordTurn({
+        ...base,
+        ...ids,
+        answer,
+        source: 'model',
+        usage: final,
+        usageEstimated: !usage,
+        incomplete: !complete,
+        finishReason: finishReason ?? (failure ? failure.code.toLowerCase() : 'aborted'),
+      }).catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, error: String(error) }));
+      // waitUntil keeps the write alive if the client has gone; a client still listening gets its
+      // final event only once the turn is stored, so what it reads next already includes it.
+      deps.waitUntil(recording);
+      if (!deps.signal.aborted) await recording;
       if (failure && !deps.signal.aborted) {
         if (failure.operatorProblem)
           log('error', 'assistant unavailable: check the DeepSeek key and balance', { requestId: deps.requestId });
@@ -189,21 +191,21 @@ function faqTurn(
 ): ChatTurn {
   const ids = { conversationId: base.conversationId ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
   const usage: ChatUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHitTokens: 0 };
-  deps.waitUntil(
-    recordTurn({
-      ...base,
-      ...ids,
-      answer: hit.answer,
-      source: 'faq',
-      faqId: hit.id,
-      usage,
-      usageEstimated: false,
-      incomplete: false,
-      finishReason: 'stop',
-    }).catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, error: String(error) })),
-  );
+  const recording = recordTurn({
+    ...base,
+    ...ids,
+    answer: hit.answer,
+    source: 'faq',
+    faqId: hit.id,
+    usage,
+    usageEstimated: false,
+    incomplete: false,
+    finishReason: 'stop',
+  }).catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, error: String(error) }));
+  deps.waitUntil(recording);
   async function* events(): AsyncGenerator<ChatEvent> {
     yield { type: 'delta', text: hit.answer };
+    await recording;
     yield { type: 'done', usage, finishReason: 'stop', processingMs: Date.now() - started };
   }
   return { meta: { ...ids, model: base.model, source: 'faq' }, events: events() };

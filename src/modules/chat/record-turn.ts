@@ -3,6 +3,7 @@ import type { Db } from '../../db/client';
 import { conversations, messages } from '../../db/schema';
 import { titleFrom } from '../conversations/conversations.service';
 import type { AnswerSource, ChatUsage } from './chat.types';
+import { faqHitStatement } from '../faqs/faqs.service';
 import { addUsageStatement } from './usage.service';
 
 export type TurnRecord = {
@@ -39,9 +40,7 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
     chats: 1,
     faqAnswers: turn.source === 'faq' ? 1 : 0,
   });
-  const faqHit = turn.faqId
-    ? db.run(sql`UPDATE faqs SET hit_count = hit_count + 1 WHERE id = ${turn.faqId}`)
-    : undefined;
+  const faqHit = turn.faqId ? faqHitStatement(db, turn.faqId) : undefined;
   if (!turn.persist) {
     await db.batch(faqHit ? [usage, faqHit] : [usage]);
     return;

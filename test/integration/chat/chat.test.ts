@@ -80,6 +80,33 @@ describe('POST /api/v1/chat', () => {
     expect(sent.messages.at(-1)).toEqual({ role: 'user', content: message });
   });
 
+  it('answers a question the knowledge base knows from it, without the model, and counts the hit', async () => {
+    const fake = useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const before = await env.DB.prepare("SELECT id, hit_count FROM faqs WHERE question LIKE '%delivery hours%'").first<Row>();
+    const events = await readSse(await ask(me.accessToken, { message: 'What are your delivery hours?' }));
+    expect(events[0]?.data).toMatchObject({ source: 'faq' });
+    const answer = await env.DB.prepare('SELECT answer FROM faqs WHERE id = ?').bind(before?.id).first<Row>();
+    expect(answerOf(events)).toBe(answer?.answer);
+    expect(events.at(-1)).toMatchObject({ event: 'done', data: { usage: { totalTokens: 0 } } });
+    expect(fake.stats.requests).toBe(0);
+    // The turn is stored before `done` is sent, so the client can read it back at once.
+    const rows = await messagesOf(events[0]?.data.conversationId as string);
+    expect(rows[1]).toMatchObject({ source: 'faq', faq_id: before?.id, prompt_tokens: 0 });
+    const after = await env.DB.prepare('SELECT hit_count FROM faqs WHERE id = ?').bind(before?.id).first<Row>();
+    expect(after?.hit_count).toBe(Number(before?.hit_count) + 1);
+  });
+
+  it('grounds the model on the best knowledge-base entries, fenced as reference material', async () => {
+    const fake = useFakeDeepSeek();
+    const me = await registerAndLogin();
+    await readSse(await ask(me.accessToken, { message: 'refund' }));
+    const sent = fake.stats.lastRequest?.body as { messages: { role: string; content: string }[] };
+    const reference = sent.messages.find((m) => m.role === 'system' && m.content.includes('<reference id='));
+    expect(reference?.content).toMatch(/<reference id="1">\nQ: .*refund/i);
+    expect(sent.messages.at(-1)).toEqual({ role: 'user', content: 'refund' });
+  });
+
   it('answers as one JSON body with stream:false', async () => {
     useFakeDeepSeek();
     const me = await registerAndLogin();
