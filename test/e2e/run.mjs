@@ -21,12 +21,16 @@ const devUrl = `http://127.0.0.1:${port}`;
 // Every browser request comes from 127.0.0.1; raise the per-IP auth limits so reruns within a minute
 // (local state persists in .wrangler/) do not trip them. Rate limits have their own tests.
 const relaxedLimits = ['RATE_LIMIT_LOGIN_IP:100/1m', 'RATE_LIMIT_REGISTER_IP:100/1m', 'RATE_LIMIT_REFRESH_IP:100/1m'];
-const dev = spawn(process.execPath, [path.join(root, 'scripts', 'dev.mjs'), ...relaxedLimits.flatMap((v) => ['--var', v])], {
-  cwd: root,
-  env: { ...process.env, PORT: String(port), WRANGLER_SEND_METRICS: 'false' },
-  stdio: ['ignore', 'pipe', 'pipe'],
-  detached: true, // its own process group, so wrangler and workerd stop with it
-});
+const dev = spawn(
+  process.execPath,
+  [path.join(root, 'scripts', 'dev.mjs'), ...relaxedLimits.flatMap((v) => ['--var', v])],
+  {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), WRANGLER_SEND_METRICS: 'false' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so wrangler and workerd stop with it
+  },
+);
 let devLog = '';
 dev.stdout.on('data', (d) => (devLog += d));
 dev.stderr.on('data', (d) => (devLog += d));

@@ -2,8 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { conversations, messages } from '../../db/schema';
 import { titleFrom } from '../conversations/conversations.service';
-import type { AnswerSource, ChatUsage } from './chat.types';
 import { faqHitStatement } from '../faqs/faqs.service';
+import type { AnswerSource, ChatUsage } from './chat.types';
 import { addUsageStatement } from './usage.service';
 
 export type TurnRecord = {

@@ -83,7 +83,9 @@ describe('POST /api/v1/chat', () => {
   it('answers a question the knowledge base knows from it, without the model, and counts the hit', async () => {
     const fake = useFakeDeepSeek();
     const me = await registerAndLogin();
-    const before = await env.DB.prepare("SELECT id, hit_count FROM faqs WHERE question LIKE '%delivery hours%'").first<Row>();
+    const before = await env.DB.prepare(
+      "SELECT id, hit_count FROM faqs WHERE question LIKE '%delivery hours%'",
+    ).first<Row>();
     const events = await readSse(await ask(me.accessToken, { message: 'What are your delivery hours?' }));
     expect(events[0]?.data).toMatchObject({ source: 'faq' });
     const answer = await env.DB.prepare('SELECT answer FROM faqs WHERE id = ?').bind(before?.id).first<Row>();
