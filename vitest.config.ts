@@ -1,21 +1,15 @@
-import path from 'node:path';
-import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import testKeys from './test/fixtures/test-jwks.json' with { type: 'json' };
+import { testBindings } from './test/bindings';
 
 export default defineConfig(async () => {
-  const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
+  const bindings = await testBindings();
   return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
-          // Tests never read .dev.vars (absent in CI): everything they need is here.
-          bindings: {
-            ENVIRONMENT: 'test',
-            JWT_JWKS: JSON.stringify(testKeys.signing),
-            TEST_MIGRATIONS: migrations,
-          },
+          bindings,
         },
       }),
     ],

@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { readD1Migrations } from '@cloudflare/vitest-plugin';
+import testKeys from './fixtures/test-jwks.json' with { type: 'json' };
+
+/**
+ * Bindings every test project gives the Worker. Tests never read .dev.vars (absent in CI), so
+ * whatever a secret would provide is here, with test-only values.
+ */
+export async function testBindings() {
+  return {
+    ENVIRONMENT: 'test',
+    JWT_JWKS: JSON.stringify(testKeys.signing),
+    TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, '..', 'migrations')),
+  };
+}
