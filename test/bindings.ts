@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readD1Migrations } from '@cloudflare/vitest-plugin';
-import testKeys from './fixtures/test-jwks.json' with { type: 'json' };
+import testKeys from './fixtures/test-jwks.json';
 
 /**
  * Bindings every test project gives the Worker. Tests never read .dev.vars (absent in CI), so
