@@ -18,3 +18,45 @@ export const jsonContent = <T extends z.ZodType>(schema: T, description: string)
 });
 
 export const errorResponse = (description: string) => jsonContent(ErrorSchema, description);
+
+/** A required JSON request body (`required` matters: without it the validator skips non-JSON bodies). */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+/** The OpenAPI security requirement of routes that take a bearer access token. */
+export const bearerSecurity = [{ bearerAuth: [] }];
+
+/** The two failures every guarded route can answer with. */
+export const authErrors = {
+  401: errorResponse('Missing, invalid or outdated access token.'),
+  403: errorResponse('Your role does not allow this.'),
+};
+
+/** A path parameter `{id}` holding a UUID. */
+export const IdParamSchema = (example = '7d9f1c1e-2f0b-4a57-9c5e-0e7b3c1b2a10') =>
+  z.object({
+    id: z
+      .string()
+      .uuid()
+      .openapi({ param: { name: 'id', in: 'path' }, example }),
+  });
+
+/** `?page=&pageSize=` with a capped page size. */
+export const pageQuery = (maxPageSize: number, defaultPageSize = 20) => ({
+  page: z.coerce.number().int().min(1).max(100_000).default(1).openapi({ example: 1 }),
+  pageSize: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(maxPageSize)
+    .default(defaultPageSize)
+    .openapi({ example: defaultPageSize }),
+});
+
+/** `{items, page, pageSize, total}` around an item schema. */
+export const pageOf = <T extends z.ZodType>(item: T, name: string) =>
+  z
+    .object({ items: z.array(item), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() })
+    .openapi(name);

@@ -1,12 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponse, jsonContent } from '../../lib/common-schemas';
+import { errorResponse, jsonBody, jsonContent } from '../../lib/common-schemas';
 import { EmptyBodySchema, LoginBodySchema, RegisterBodySchema, TokenResponseSchema, UserSchema } from './auth.schemas';
 
 const tags = ['Auth'];
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  required: true,
-  content: { 'application/json': { schema } },
-});
 
 const refreshCookieNote =
   'Uses the `__Secure-refresh_token` cookie (HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth). ' +

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponse, jsonContent } from '../../lib/common-schemas';
+import { bearerSecurity, errorResponse, IdParamSchema, jsonContent, pageOf, pageQuery } from '../../lib/common-schemas';
 import { guard } from '../../middleware/authenticate';
 
 const tags = ['Conversations'];
-const security = [{ bearerAuth: [] }];
+const security = bearerSecurity;
 
 export const ConversationSchema = z
   .object({
@@ -29,12 +29,7 @@ export const MessageSchema = z
   })
   .openapi('Message');
 
-const IdParam = z.object({
-  id: z
-    .string()
-    .uuid()
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
+const IdParam = IdParamSchema();
 
 const authErrors = { 401: errorResponse('Not signed in.'), 403: errorResponse('Your role cannot chat.') };
 
@@ -45,19 +40,9 @@ export const list = createRoute({
   security,
   summary: 'Your conversations, most recent first',
   middleware: guard('chat:use'),
-  request: {
-    query: z.object({
-      page: z.coerce.number().int().min(1).max(100_000).default(1),
-      pageSize: z.coerce.number().int().min(1).max(50).default(20),
-    }),
-  },
+  request: { query: z.object(pageQuery(50)) },
   responses: {
-    200: jsonContent(
-      z
-        .object({ items: z.array(ConversationSchema), page: z.number(), pageSize: z.number(), total: z.number() })
-        .openapi('ConversationList'),
-      'One page.',
-    ),
+    200: jsonContent(pageOf(ConversationSchema, 'ConversationList'), 'One page.'),
     ...authErrors,
   },
 });

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { type Conversation, conversations, type Message, messages } from '../../db/schema';
 import { AppError } from '../../lib/errors';
@@ -56,13 +56,6 @@ export function titleFrom(message: string): string {
   return line.length > 80 ? `${line.slice(0, 77).trimEnd()}…` : line || 'New conversation';
 }
 
-export function createConversation(db: Db, userId: string, firstMessage: string) {
-  return db
-    .insert(conversations)
-    .values({ userId, title: titleFrom(firstMessage) })
-    .returning();
-}
-
 /** The latest `limit` messages, oldest first: what history trimming starts from. */
 export async function recentMessages(db: Db, conversationId: string, limit: number): Promise<Message[]> {
   const rows = await db
@@ -72,17 +65,6 @@ export async function recentMessages(db: Db, conversationId: string, limit: numb
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(limit);
   return rows.reverse();
-}
-
-/** Statements to add messages and bump the conversation, for one D1 batch (one round trip, all or nothing). */
-export function appendMessagesStatements(db: Db, conversationId: string, rows: (typeof messages.$inferInsert)[]) {
-  return [
-    db.insert(messages).values(rows),
-    db
-      .update(conversations)
-      .set({ messageCount: sql`${conversations.messageCount} + ${rows.length}`, updatedAt: new Date() })
-      .where(eq(conversations.id, conversationId)),
-  ] as const;
 }
 
 export const toConversationView = (c: Conversation) => ({

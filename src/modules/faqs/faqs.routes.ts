@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponse, jsonContent } from '../../lib/common-schemas';
+import { authErrors, bearerSecurity, errorResponse, jsonBody, jsonContent } from '../../lib/common-schemas';
 import { guard, optionalAuth } from '../../middleware/authenticate';
 import {
   CreateFaqSchema,
@@ -11,12 +11,7 @@ import {
 } from './faqs.schemas';
 
 const tags = ['Knowledge base'];
-const security = [{ bearerAuth: [] }];
-const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
-const authErrors = {
-  401: errorResponse('Missing, invalid or outdated access token.'),
-  403: errorResponse('Your role does not allow this.'),
-};
+const security = bearerSecurity;
 const FaqResponse = (description: string) => jsonContent(z.object({ faq: FaqSchema }), description);
 const visibilityNote =
   'Public. Anonymous callers and roles without content:write see published entries only; send a bearer token ' +

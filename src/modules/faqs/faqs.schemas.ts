@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { IdParamSchema, pageOf, pageQuery } from '../../lib/common-schemas';
 
 // Control characters have no place in text customers read (answers may keep line breaks and tabs):
 // refusing them beats silently storing text that renders oddly or hides content.
@@ -62,8 +63,7 @@ export const ListFaqsQuerySchema = z.object({
     .optional()
     .openapi({ description: 'Full-text search; results ordered by relevance (bm25).', example: 'delivery hours' }),
   tag: TagSchema.optional(),
-  page: z.coerce.number().int().min(1).max(100_000).default(1).openapi({ example: 1 }),
-  pageSize: z.coerce.number().int().min(1).max(50).default(20).openapi({ example: 20 }),
+  ...pageQuery(50),
 });
 
 export const FaqSchema = z
@@ -78,16 +78,9 @@ export const FaqSchema = z
   })
   .openapi('Faq');
 
-export const FaqListSchema = z
-  .object({ items: z.array(FaqSchema), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() })
-  .openapi('FaqList');
+export const FaqListSchema = pageOf(FaqSchema, 'FaqList');
 
-export const FaqIdParamSchema = z.object({
-  id: z
-    .string()
-    .uuid()
-    .openapi({ param: { name: 'id', in: 'path' }, example: 'fc0fa000-0000-4000-8000-000000000001' }),
-});
+export const FaqIdParamSchema = IdParamSchema('fc0fa000-0000-4000-8000-000000000001');
 
 export type CreateFaqInput = z.output<typeof CreateFaqSchema>;
 export type UpdateFaqInput = z.output<typeof UpdateFaqSchema>;

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponse, jsonContent } from '../../lib/common-schemas';
+import { authErrors, bearerSecurity, errorResponse, jsonBody, jsonContent } from '../../lib/common-schemas';
 import { guard } from '../../middleware/authenticate';
 import { TokenResponseSchema, UserSchema } from '../auth/auth.schemas';
 import {
@@ -13,12 +13,7 @@ import {
 } from './users.schemas';
 
 const tags = ['Users'];
-const security = [{ bearerAuth: [] }];
-const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
-const authErrors = {
-  401: errorResponse('Missing, invalid or outdated access token.'),
-  403: errorResponse('Your role does not allow this.'),
-};
+const security = bearerSecurity;
 const UserResponse = jsonContent(z.object({ user: UserSchema }), 'The user.');
 
 export const getMe = createRoute({

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ROLES } from '../../db/schema';
+import { IdParamSchema, pageOf, pageQuery } from '../../lib/common-schemas';
 import { FullNameSchema, PasswordInputSchema, UsernameSchema, UserSchema } from '../auth/auth.schemas';
 
 export const UpdateMeSchema = z
@@ -14,21 +15,13 @@ export const ChangePasswordSchema = z
   .openapi('ChangePasswordRequest');
 
 export const ListUsersQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).max(100_000).default(1).openapi({ example: 1 }),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
+  ...pageQuery(100),
   role: z.enum(ROLES).optional(),
 });
 
-export const UserListSchema = z
-  .object({ items: z.array(UserSchema), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() })
-  .openapi('UserList');
+export const UserListSchema = pageOf(UserSchema, 'UserList');
 
-export const UserIdParamSchema = z.object({
-  id: z
-    .string()
-    .uuid()
-    .openapi({ param: { name: 'id', in: 'path' }, example: '7d9f1c1e-2f0b-4a57-9c5e-0e7b3c1b2a10' }),
-});
+export const UserIdParamSchema = IdParamSchema();
 
 export const ChangeRoleSchema = z
   .object({ role: z.enum(ROLES) })
