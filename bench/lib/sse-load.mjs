@@ -10,11 +10,16 @@ const loopback = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * @property {string} url             must be on 127.0.0.1 / localhost
  * @property {unknown} body           JSON request body (POST)
  * @property {Record<string, string>} [headers]
+ * @property {(index: number) => Record<string, string>} [headersFor] extra headers for request number
+ *   `index` (0-based), e.g. to spread the load over several users
  * @property {number} concurrency     requests in flight at once (1–1000)
  * @property {number} requests        total requests (1–100000)
  * @property {number} [timeoutMs]     per request, default 30000
- * @property {(data: string) => boolean} [isToken] whether an SSE data payload carries answer text
- * @property {boolean} [requireDone]  count a stream as complete only after `data: [DONE]` (default true)
+ * @property {(data: string, event: string | undefined) => boolean} [isToken] whether an SSE event
+ *   (its data payload and `event:` name, if any) carries answer text
+ * @property {(data: string, event: string | undefined) => boolean} [isDone] whether an SSE event ends a
+ *   complete stream (default: `data: [DONE]`, as DeepSeek/OpenAI send)
+ * @property {boolean} [requireDone]  count a stream as complete only after `isDone` (default true)
  *
  * @typedef {{ p50: number, p99: number, mean: number, max: number }} Summary
  * @typedef {{ requests: number, ok: number, failed: number, statuses: Record<string, number>,
@@ -38,10 +43,13 @@ export function defaultIsToken(data) {
   }
 }
 
+/** @param {string} data */
+export const defaultIsDone = (data) => data === '[DONE]';
+
 /** @param {SseLoadOptions} options @returns {Promise<SseLoadResult>} */
 export async function runSseLoad(options) {
   const { url, body, headers = {}, concurrency, requests, timeoutMs = 30_000 } = options;
-  const { isToken = defaultIsToken, requireDone = true } = options;
+  const { isToken = defaultIsToken, isDone = defaultIsDone, requireDone = true } = options;
   if (!loopback.has(new URL(url).hostname)) throw new Error(`refusing to load a non-loopback host: ${url}`);
   if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 1000))
     throw new Error('concurrency: 1–1000');
@@ -58,8 +66,9 @@ export async function runSseLoad(options) {
   async function worker() {
     // Bounded: each worker takes request numbers until all `requests` are issued.
     while (next < requests) {
-      next++;
-      const outcome = await one(url, payload, headers, timeoutMs, isToken, requireDone);
+      const index = next++;
+      const sent = options.headersFor ? { ...headers, ...options.headersFor(index) } : headers;
+      const outcome = await one(url, payload, sent, timeoutMs, { isToken, isDone, requireDone });
       statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1;
       if (outcome.ok) {
         ok++;
@@ -89,9 +98,9 @@ export async function runSseLoad(options) {
 /**
  * One streamed request, read to the end.
  * @param {string} url @param {string} payload @param {Record<string, string>} headers @param {number} timeoutMs
- * @param {(data: string) => boolean} isToken @param {boolean} requireDone
+ * @param {Required<Pick<SseLoadOptions, 'isToken' | 'isDone' | 'requireDone'>>} tests
  */
-async function one(url, payload, headers, timeoutMs, isToken, requireDone) {
+async function one(url, payload, headers, timeoutMs, { isToken, isDone, requireDone }) {
   const started = performance.now();
   /** @type {number | undefined} */
   let ttftMs;
@@ -115,16 +124,16 @@ async function one(url, payload, headers, timeoutMs, isToken, requireDone) {
       // Events end with a blank line; DeepSeek and our API both use LF line endings.
       let end = buffer.indexOf('\n\n');
       while (end !== -1) {
-        const data = buffer
-          .slice(0, end)
-          .split('\n')
+        const lines = buffer.slice(0, end).split('\n');
+        const data = lines
           .filter((line) => line.startsWith('data:'))
           .map((line) => line.slice(5).trimStart())
           .join('\n');
+        const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim();
         buffer = buffer.slice(end + 2);
         end = buffer.indexOf('\n\n');
-        if (data === '[DONE]') done = true;
-        else if (isToken(data)) {
+        if (isDone(data, event)) done = true;
+        else if (isToken(data, event)) {
           tokens++;
           ttftMs ??= performance.now() - started;
         }
