@@ -139,3 +139,20 @@ describe('POST /api/v1/auth/login', () => {
     expect((await postJson('/api/v1/auth/login', { email: 'a@b.c' })).status).toBe(400);
   });
 });
+
+it('rate-limits logins per IP before any password is hashed', async () => {
+  const hasher = await getPasswordHasher();
+  const verify = vi.spyOn(hasher, 'verify');
+  const ip = '10.99.0.1';
+  const statuses: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const res = await postJson(
+      '/api/v1/auth/login',
+      { email: `rl${i}@example.com`, password: 'whatever it is' },
+      { 'CF-Connecting-IP': ip },
+    );
+    statuses.push(res.status);
+  }
+  expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+  expect(verify).toHaveBeenCalledTimes(5);
+});

@@ -299,3 +299,23 @@ describe('timeouts', () => {
     expect(answerOf(events)).toBe('');
   });
 });
+
+describe('logs', () => {
+  it('never hold the customer’s message, the answer or the system prompt', async () => {
+    const lines: string[] = [];
+    for (const level of ['log', 'warn', 'error'] as const) {
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => lines.push(args.map(String).join(' ')));
+    }
+    useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const message = 'My secret order note: leave it with Mrs Pettigrew at number 42';
+    const events = await readSse(await ask(me.accessToken, { message }));
+    const cut = await readSse(await ask(me.accessToken, { message: `${message} [fake:cut-after=2]` }));
+    expect(cut.at(-1)?.event).toBe('error');
+    const all = lines.join('\n');
+    expect(lines.length).toBeGreaterThan(2);
+    expect(all).not.toContain('Pettigrew');
+    expect(all).not.toContain(answerOf(events).slice(0, 40));
+    expect(all).not.toContain('customer-support assistant of');
+  });
+});
