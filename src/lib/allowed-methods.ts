@@ -12,6 +12,8 @@ export function indexAllowedMethods(routes: readonly RouteLike[]): (path: string
     if (method !== 'ALL') router.add('ALL', path, method);
   }
   return (path) => {
+    // Routing is strict: `/x/` is not `/x`, so it has no methods to offer (PatternRouter would match it).
+    if (path.length > 1 && path.endsWith('/')) return [];
     const [matches] = router.match('ALL', path);
     const methods = new Set(matches.map(([method]) => method));
     if (methods.has('GET')) methods.add('HEAD');

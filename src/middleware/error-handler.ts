@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ConfigError } from '../config';
+import { errorDetail } from '../lib/error-detail';
 import { AppError, errorBody } from '../lib/errors';
 import { log } from '../lib/logger';
 import type { AppEnv } from '../lib/types';
@@ -54,7 +55,13 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   const requestId = requestIdOf(c);
 
   if (err instanceof AppError) {
-    if (err.status >= 500) log('error', 'app error', { requestId, code: err.code, cause: describe(err.cause) });
+    if (err.status >= 500) {
+      log('error', 'app error', {
+        requestId,
+        code: err.code,
+        cause: err.cause === undefined ? undefined : errorDetail(err.cause).error,
+      });
+    }
     // Validation details help developers; production keeps its answers terse.
     const details = c.get('config')?.isProduction ? undefined : err.details;
     return respond(c, err.status, err.code, err.publicMessage, err.headers, details);
@@ -66,14 +73,9 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   }
 
   const kind = err instanceof ConfigError ? 'configuration error' : 'unhandled error';
-  log('error', kind, { requestId, route: c.req.routePath, error: err.message, stack: err.stack });
+  log('error', kind, { requestId, route: c.req.routePath, ...errorDetail(err) });
   return respond(c, 500, 'INTERNAL_ERROR', 'Something went wrong on our side. Please try again later.');
 };
-
-function describe(cause: unknown): string | undefined {
-  if (cause === undefined) return undefined;
-  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-}
 
 /**
  * Unmatched requests: 405 with `Allow` when the path exists under other methods, else 404.

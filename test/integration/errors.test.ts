@@ -47,6 +47,15 @@ describe('error envelope', () => {
     expect((await readError(res)).code).toBe('METHOD_NOT_ALLOWED');
   });
 
+  it('answers a trailing-slash variant of a route with 404 (routing is strict), not a misleading 405', async () => {
+    const res = await call('/api/v1/health/', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(404);
+  });
+
   it('answers a body over the limit with 413, by Content-Length', async () => {
     const res = await postJson('/api/v1/health', JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }));
     expect(res.status).toBe(413);

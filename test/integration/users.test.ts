@@ -34,6 +34,38 @@ describe('users/me', () => {
     await expect(login(me.email, 'a brand new passphrase 7')).resolves.toHaveProperty('accessToken');
   });
 
+  it('counts wrong current passwords towards the lockout (a stolen token is no password oracle)', async () => {
+    const me = await registerAndLogin();
+    for (let i = 0; i < 5; i++) {
+      const res = await call(
+        '/api/v1/users/me/password',
+        json('POST', me.accessToken, {
+          currentPassword: `guess number ${i}!`,
+          newPassword: 'a brand new passphrase 7',
+        }),
+      );
+      expect(res.status).toBe(400);
+    }
+    const withRight = await call(
+      '/api/v1/users/me/password',
+      json('POST', me.accessToken, { currentPassword: me.password, newPassword: 'a brand new passphrase 7' }),
+    );
+    expect(withRight.status).toBe(400);
+    const row = await env.DB.prepare('SELECT locked_until FROM users WHERE id = ?')
+      .bind(me.userId)
+      .first<{ locked_until: number }>();
+    expect(row?.locked_until).toBeGreaterThan(Date.now());
+  });
+
+  it('answers two renames to the same name at once with one 200 and one 409, never a 500', async () => {
+    const [a, b] = [await registerAndLogin(), await registerAndLogin()];
+    const name = `same_${crypto.randomUUID().slice(0, 8)}`;
+    const results = await Promise.all(
+      [a, b].map((s) => call('/api/v1/users/me', json('PATCH', s.accessToken, { username: name }))),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+  });
+
   it('requires the right current password', async () => {
     const me = await registerAndLogin();
     const res = await call(

@@ -77,33 +77,38 @@ function dropSession(notify: boolean): void {
 }
 
 /**
- * Trades the refresh cookie for a new access token. Concurrent callers share one request:
- * the server rotates the cookie on every use, and a second request with the old one would be
- * taken for token theft and end the session.
+ * Trades the refresh cookie for a new access token. Concurrent callers share one request, and
+ * other tabs wait their turn (Web Locks): the server rotates the cookie on every use, and a second
+ * request with the old one would be taken for token theft and end the session everywhere. Inside
+ * the lock, the cookie jar already holds whatever the previous tab received.
  */
 export function refreshSession(): Promise<boolean> {
-  refreshing ??= (async () => {
-    try {
-      const res = await fetch('/api/v1/auth/refresh', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: '{}',
-        credentials: 'same-origin',
-      });
-      if (!res.ok) {
-        dropSession(true);
-        return false;
-      }
-      setToken((await res.json()) as TokenResponse);
-      return true;
-    } catch {
-      // Offline or the server is down: keep the current token, if any, until it really fails.
-      return accessToken !== null;
-    } finally {
-      refreshing = null;
+  const run = async (): Promise<boolean> =>
+    navigator.locks ? await navigator.locks.request('support-chat-refresh', refreshOnce) : await refreshOnce();
+  const pending = (refreshing ??= run().finally(() => {
+    refreshing = null;
+  }));
+  return pending;
+}
+
+async function refreshOnce(): Promise<boolean> {
+  try {
+    const res = await fetch('/api/v1/auth/refresh', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+      credentials: 'same-origin',
+    });
+    if (!res.ok) {
+      dropSession(true);
+      return false;
     }
-  })();
-  return refreshing;
+    setToken((await res.json()) as TokenResponse);
+    return true;
+  } catch {
+    // Offline or the server is down: keep the current token, if any, until it really fails.
+    return accessToken !== null;
+  }
 }
 
 export async function login(email: string, password: string): Promise<void> {

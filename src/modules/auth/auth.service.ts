@@ -3,7 +3,7 @@ import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import { type User, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
-import { type AuditInput, audit } from '../audit/audit.service';
+import { type AuditInput, audit, auditStatement } from '../audit/audit.service';
 import { signAccessToken } from './access-token';
 import type { PasswordHasher } from './password-hasher';
 import { needsRehash } from './password-hasher';
@@ -34,7 +34,7 @@ type RegisterInput = { email: string; username: string; password: string; fullNa
 /**
  * Creates an account. A duplicate email gets the same 201 and body shape as a new one (with an id
  * that belongs to no one) after the same Argon2 work, so registration cannot be used to find out
- * who has an account. A taken username is said plainly: usernames are public, emails are not.
+ * who has an account. A taken username is said plainly, whatever the email: usernames are public, emails are not.
  */
 export async function registerUser(input: RegisterInput, deps: AuthDeps) {
   const { db, config, hasher, meta } = deps;
@@ -42,13 +42,12 @@ export async function registerUser(input: RegisterInput, deps: AuthDeps) {
   const passwordHash = hasher.hash(input.password, config.password.argon2);
 
   const [nameOwner] = await db
-    .select({ email: users.email })
+    .select({ id: users.id })
     .from(users)
     .where(sql`lower(${users.username}) = ${input.username.toLowerCase()}`)
     .limit(1);
-  if (nameOwner && nameOwner.email !== input.email) {
-    throw new AppError(409, 'USERNAME_TAKEN', 'This username is taken. Choose another.');
-  }
+  // Whoever owns it: answering differently for its owner's email would map public names to private emails.
+  if (nameOwner) throw new AppError(409, 'USERNAME_TAKEN', 'This username is taken. Choose another.');
 
   const [created] = await db
     .insert(users)
@@ -124,11 +123,19 @@ export async function verifyCredentials(email: string, password: string, deps: A
   return fresh ?? user;
 }
 
-/** Counts the failure in one statement (concurrent failures cannot undercount) and locks at the threshold. */
-async function recordFailedLogin(userId: string, { db, config, meta }: AuthDeps): Promise<void> {
+/**
+ * Counts the failure in one statement (concurrent failures cannot undercount) and locks at the
+ * threshold. The count and its audit row go in one batch, so a wrong password costs the same one D1
+ * write round trip as an unknown email (only the lockout itself adds one).
+ */
+export async function recordFailedLogin(
+  userId: string,
+  { db, config, meta }: Pick<AuthDeps, 'db' | 'config' | 'meta'>,
+  action: 'login' | 'password_change' = 'login',
+): Promise<void> {
   const { lockoutThreshold, lockoutMs } = config.auth;
   const lockUntil = Date.now() + lockoutMs;
-  const [row] = await db
+  const count = db
     .update(users)
     .set({
       // The counter restarts when the lock is set, so an expired lock gives a fresh set of attempts.
@@ -137,13 +144,10 @@ async function recordFailedLogin(userId: string, { db, config, meta }: AuthDeps)
     })
     .where(eq(users.id, userId))
     .returning({ lockedUntil: users.lockedUntil });
-  await audit(db, {
-    action: 'login',
-    outcome: 'failure',
-    targetId: userId,
-    detail: { reason: 'bad_password' },
-    ...meta,
-  });
+  const [[row]] = await db.batch([
+    count,
+    auditStatement(db, { action, outcome: 'failure', targetId: userId, detail: { reason: 'bad_password' }, ...meta }),
+  ]);
   if (row?.lockedUntil && row.lockedUntil.getTime() === lockUntil) {
     await audit(db, {
       action: 'lockout',
@@ -183,6 +187,11 @@ export async function refreshSession(
   const { db, config, meta } = deps;
   const result = await rotateRefreshToken(db, presented);
   if (result.outcome === 'reused') {
+    // Whoever replayed it may also hold a live access token from that family: end those too.
+    await db
+      .update(users)
+      .set({ tokenVersion: sql`${users.tokenVersion} + 1` })
+      .where(eq(users.id, result.userId));
     await audit(db, {
       action: 'refresh_reuse',
       outcome: 'denied',

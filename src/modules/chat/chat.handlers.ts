@@ -6,42 +6,14 @@ import { modelsFor } from './chat.config';
 import { chatDeps } from './chat.context';
 import type { chat, chatConfig } from './chat.routes';
 import { startChatTurn } from './chat.service';
+import { collectTurn } from './collect-turn';
 
 export const chatHandler: RouteHandler<typeof chat, AppEnv> = async (c) => {
   const body = c.req.valid('json');
   const abort = new AbortController();
   const turn = await startChatTurn(body, chatDeps(c, abort));
 
-  if (!body.stream) {
-    const parts: string[] = [];
-    for await (const event of turn.events) {
-      if (event.type === 'delta') parts.push(event.text);
-      else if (event.type === 'error') {
-        return c.json({ error: { code: event.code, message: event.message, requestId: c.get('requestId') } }, 502);
-      } else {
-        return c.json(
-          {
-            ...turn.meta,
-            answer: parts.join(''),
-            usage: event.usage,
-            finishReason: event.finishReason,
-            processingMs: event.processingMs,
-          },
-          200,
-        );
-      }
-    }
-    return c.json(
-      {
-        error: {
-          code: 'UPSTREAM_STREAM_CUT',
-          message: 'The answer was interrupted. Please try again.',
-          requestId: c.get('requestId'),
-        },
-      },
-      502,
-    );
-  }
+  if (!body.stream) return c.json({ ...turn.meta, ...(await collectTurn(turn.events)) }, 200);
 
   // No onError callback: Hono's would write the raw error message into the stream.
   return streamSSE(c, async (stream) => {

@@ -1,11 +1,12 @@
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
+import { errorDetail } from '../../lib/error-detail';
 import { AppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import { findOwnConversation, recentMessages } from '../conversations/conversations.service';
 import { type ChatModel, modelsFor } from './chat.config';
 import type { ChatCaller, ChatEvent, ChatTurn, ChatUsage, FaqHit, FaqLookup } from './chat.types';
-import { buildPrompt, estimateTokens, type PromptMessage, trimHistory } from './prompt';
+import { buildPrompt, estimateTokens, type Turn, trimHistory } from './prompt';
 import { type FetchLike, streamChatCompletion } from './provider/deepseek.client';
 import type { ProviderUsage } from './provider/deepseek.types';
 import { ProviderError } from './provider/provider.errors';
@@ -18,7 +19,7 @@ export type ChatInput = {
   conversationId?: string | undefined;
   model?: string | undefined;
   /** OpenAI-compatible callers bring their own earlier turns and keep no conversation with us. */
-  history?: PromptMessage[];
+  history?: Turn[];
   /** A caller's own answer-length cap; never above the configured one. */
   maxTokens?: number;
 };
@@ -61,15 +62,27 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
   if (budget <= 0) throw budgetExceeded();
 
   const gate = streamGateFor(deps.gates, caller.id);
-  const [history, found, used, lease] = await Promise.all([
-    input.conversationId ? loadHistory(db, caller.id, input.conversationId, config) : (input.history ?? []),
+  const leasing = gate.acquire(chat.maxConcurrentStreams, leaseTtl(config));
+  const lookups = Promise.all([
+    input.conversationId
+      ? loadHistory(db, caller.id, input.conversationId, config)
+      : clientHistory(input.history, config),
     deps.faq(message),
     tokensUsedToday(db, caller.id),
-    gate.acquire(chat.maxConcurrentStreams, leaseTtl(config)),
   ]);
+  // Settle both before acting: a lookup that refuses the request (404, 409, a D1 failure) must not
+  // leave a stream slot taken until its lease expires.
+  const [leased, looked] = await Promise.allSettled([leasing, lookups]);
+  const lease = leased.status === 'fulfilled' ? leased.value : null;
   const release = () => {
     if (lease) deps.waitUntil(gate.release(lease));
   };
+  if (looked.status === 'rejected') {
+    release();
+    throw looked.reason;
+  }
+  if (leased.status === 'rejected') throw leased.reason;
+  const [history, found, used] = looked.value;
 
   const started = Date.now();
   const base = {
@@ -125,6 +138,8 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
 
   async function* events(): AsyncGenerator<ChatEvent> {
     const parts: string[] = [];
+    // Reasoning is never shown or stored, but it is billed: count it when we must estimate usage.
+    let reasoningChars = 0;
     let usage: ProviderUsage | undefined;
     let finishReason: string | undefined;
     let failure: ProviderError | undefined;
@@ -135,13 +150,13 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
           yield event;
         } else if (event.type === 'usage') usage = event.usage;
         else if (event.type === 'finish') finishReason = event.reason;
-        // `reasoning` is the thinking model's scratchpad: neither shown nor stored.
+        else if (event.type === 'reasoning') reasoningChars += event.text.length;
       }
     } catch (error) {
       if (!(error instanceof ProviderError)) {
         // The client left (abort) or something unexpected broke; either way the answer is incomplete.
         if (!deps.signal.aborted)
-          log('error', 'chat stream failed', { requestId: deps.requestId, error: String(error) });
+          log('error', 'chat stream failed', { requestId: deps.requestId, ...errorDetail(error) });
         failure = new ProviderError('UPSTREAM_STREAM_CUT', { cause: error });
       } else failure = error;
     } finally {
@@ -151,7 +166,12 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
       const complete = !failure && finishReason !== undefined;
       const final: ChatUsage = usage
         ? toChatUsage(usage)
-        : { promptTokens: promptEstimate, completionTokens: estimateTokens(answer), totalTokens: 0, cacheHitTokens: 0 };
+        : {
+            promptTokens: promptEstimate,
+            completionTokens: estimateTokens(answer) + Math.ceil(reasoningChars / 4),
+            totalTokens: 0,
+            cacheHitTokens: 0,
+          };
       final.totalTokens = final.promptTokens + final.completionTokens;
       const recording = recordTurn({
         ...base,
@@ -162,7 +182,7 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
         usageEstimated: !usage,
         incomplete: !complete,
         finishReason: finishReason ?? (failure ? failure.code.toLowerCase() : 'aborted'),
-      }).catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, error: String(error) }));
+      }).catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, ...errorDetail(error) }));
       // waitUntil keeps the write alive if the client has gone; a client still listening gets its
       // final event only once the turn is stored, so what it reads next already includes it.
       deps.waitUntil(recording);
@@ -201,7 +221,7 @@ function faqTurn(
     usageEstimated: false,
     incomplete: false,
     finishReason: 'stop',
-  }).catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, error: String(error) }));
+  }).catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, ...errorDetail(error) }));
   deps.waitUntil(recording);
   async function* events(): AsyncGenerator<ChatEvent> {
     yield { type: 'delta', text: hit.answer };
@@ -223,7 +243,19 @@ function pickModel(allowed: readonly ChatModel[], wanted: string): ChatModel {
   return model;
 }
 
-async function loadHistory(db: Db, userId: string, conversationId: string, config: Config): Promise<PromptMessage[]> {
+/**
+ * OpenAI-compatible callers send their own earlier turns: each is bounded like a message, and the
+ * whole is trimmed to the history budget exactly as stored conversations are.
+ */
+function clientHistory(history: Turn[] | undefined, config: Config): Turn[] {
+  if (!history) return [];
+  if (history.some((turn) => turn.content.length > config.chat.maxMessageChars)) {
+    throw new AppError(400, 'MESSAGE_TOO_LONG', `Messages can be at most ${config.chat.maxMessageChars} characters.`);
+  }
+  return trimHistory(history, config.chat.historyTokenBudget);
+}
+
+async function loadHistory(db: Db, userId: string, conversationId: string, config: Config): Promise<Turn[]> {
   const conversation = await findOwnConversation(db, userId, conversationId);
   if (conversation.messageCount + 2 > config.chat.maxMessagesPerConversation) {
     throw new AppError(409, 'CONVERSATION_FULL', 'This conversation is full. Start a new one.');

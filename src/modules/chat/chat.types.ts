@@ -1,4 +1,5 @@
 import type { Role } from '../../db/schema';
+import type { ProviderErrorCode } from './provider/provider.errors';
 
 export type AnswerSource = 'faq' | 'model';
 
@@ -10,7 +11,7 @@ export type ChatMeta = { conversationId: string; messageId: string; model: strin
 export type ChatEvent =
   | { type: 'delta'; text: string }
   | { type: 'done'; usage: ChatUsage; finishReason: string; processingMs: number }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: ProviderErrorCode; message: string };
 
 export type ChatTurn = { meta: ChatMeta; events: AsyncIterable<ChatEvent> };
 

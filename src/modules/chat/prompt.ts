@@ -1,7 +1,9 @@
-import type { Message } from '../../db/schema';
 import type { ChatConfig } from './chat.config';
 
 export type PromptMessage = { role: 'system' | 'user' | 'assistant'; content: string };
+
+/** An earlier turn of a conversation: never a system message. */
+export type Turn = { role: 'user' | 'assistant'; content: string };
 
 export type Reference = { question: string; answer: string };
 
@@ -30,11 +32,14 @@ export function systemPrompt(persona: ChatConfig['persona']): string {
   ].join('\n');
 }
 
+/** Entries are written by moderators, not admins: they must not be able to close the fence and speak as us. */
+const fenced = (text: string) => text.replaceAll('<', '‹').replaceAll('>', '›');
+
 /** Knowledge-base entries the model may rely on, fenced so they read as material, not commands. */
 export function referenceBlock(references: readonly Reference[]): string | undefined {
   if (references.length === 0) return undefined;
   const entries = references
-    .map((ref, i) => `<reference id="${i + 1}">\nQ: ${ref.question}\nA: ${ref.answer}\n</reference>`)
+    .map((ref, i) => `<reference id="${i + 1}">\nQ: ${fenced(ref.question)}\nA: ${fenced(ref.answer)}\n</reference>`)
     .join('\n');
   return `Reference material from the knowledge base (prefer it over your own knowledge; quote it faithfully):\n${entries}`;
 }
@@ -43,11 +48,11 @@ export function referenceBlock(references: readonly Reference[]): string | undef
  * Keeps the most recent history that fits the token budget, oldest first, and never starts on an
  * assistant turn (a reply without its question only confuses the model).
  */
-export function trimHistory(history: readonly Pick<Message, 'role' | 'content'>[], budget: number): PromptMessage[] {
-  const kept: PromptMessage[] = [];
+export function trimHistory(history: readonly Turn[], budget: number): Turn[] {
+  const kept: Turn[] = [];
   let used = 0;
   for (let i = history.length - 1; i >= 0; i--) {
-    const turn = history[i] as Pick<Message, 'role' | 'content'>;
+    const turn = history[i] as Turn;
     const cost = estimateTokens(turn.content);
     if (used + cost > budget) break;
     used += cost;
@@ -61,7 +66,7 @@ export function trimHistory(history: readonly Pick<Message, 'role' | 'content'>[
 export function buildPrompt(input: {
   persona: ChatConfig['persona'];
   references: readonly Reference[];
-  history: readonly PromptMessage[];
+  history: readonly Turn[];
   message: string;
 }): PromptMessage[] {
   const system: PromptMessage[] = [{ role: 'system', content: systemPrompt(input.persona) }];

@@ -26,9 +26,9 @@ export type TurnRecord = {
 };
 
 /**
- * Writes a finished (or stopped) turn in one D1 batch: the conversation if new, both messages, the
- * conversation's counters, today's usage and the FAQ hit. It runs after the answer has streamed
- * (`waitUntil`), so nothing on the streaming path waits for it.
+ * Writes a finished (or stopped) turn in two D1 batches: today's usage and the FAQ hit, then the
+ * conversation (new, or its counters) with both messages. It runs after the last delta, so the
+ * answer itself never waits for it.
  */
 export async function recordTurn(turn: TurnRecord): Promise<void> {
   const { db } = turn;
@@ -41,10 +41,10 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
     faqAnswers: turn.source === 'faq' ? 1 : 0,
   });
   const faqHit = turn.faqId ? faqHitStatement(db, turn.faqId) : undefined;
-  if (!turn.persist) {
-    await db.batch(faqHit ? [usage, faqHit] : [usage]);
-    return;
-  }
+  // Usage is written on its own and first: it is what budgets are checked against, so nothing about the
+  // conversation (deleted mid-stream, say, which fails the message insert) may roll it back.
+  await db.batch(faqHit ? [usage, faqHit] : [usage]);
+  if (!turn.persist) return;
   const conversation = turn.isNewConversation
     ? db
         .insert(conversations)
@@ -72,5 +72,5 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
       createdAt: new Date(now),
     },
   ]);
-  await db.batch(faqHit ? [conversation, rows, usage, faqHit] : [conversation, rows, usage]);
+  await db.batch([conversation, rows]);
 }

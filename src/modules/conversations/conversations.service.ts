@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { type Conversation, conversations, type Message, messages } from '../../db/schema';
 import { AppError } from '../../lib/errors';
@@ -31,14 +31,10 @@ export async function listConversations(db: Db, userId: string, page: number, pa
   return { items: rows.map(toConversationView), page, pageSize, total: total?.value ?? 0 };
 }
 
+/** The conversation and its latest `limit` messages, oldest first. */
 export async function getConversationWithMessages(db: Db, userId: string, id: string, limit: number) {
   const conversation = await findOwnConversation(db, userId, id);
-  const rows = await db
-    .select()
-    .from(messages)
-    .where(eq(messages.conversationId, id))
-    .orderBy(asc(messages.createdAt), asc(messages.id))
-    .limit(limit);
+  const rows = await recentMessages(db, id, limit);
   return { conversation: toConversationView(conversation), messages: rows.map(toMessageView) };
 }
 

@@ -7,6 +7,7 @@ import { modelsFor } from '../chat/chat.config';
 import { chatDeps } from '../chat/chat.context';
 import { startChatTurn } from '../chat/chat.service';
 import type { ChatUsage } from '../chat/chat.types';
+import { collectTurn } from '../chat/collect-turn';
 import type { completions, models } from './openai.routes';
 
 const openAIUsage = (u: ChatUsage) => ({
@@ -45,32 +46,25 @@ export const completionsHandler: RouteHandler<typeof completions, AppEnv> = asyn
   const model = turn.meta.model;
 
   if (!body.stream) {
-    const parts: string[] = [];
-    for await (const event of turn.events) {
-      if (event.type === 'delta') parts.push(event.text);
-      else if (event.type === 'error') throw new AppError(502, event.code, event.message);
-      else {
-        return c.json(
+    const { answer, usage, finishReason } = await collectTurn(turn.events);
+    return c.json(
+      {
+        id,
+        object: 'chat.completion' as const,
+        created,
+        model,
+        choices: [
           {
-            id,
-            object: 'chat.completion' as const,
-            created,
-            model,
-            choices: [
-              {
-                index: 0,
-                message: { role: 'assistant' as const, content: parts.join('') },
-                finish_reason: event.finishReason,
-                logprobs: null,
-              },
-            ],
-            usage: openAIUsage(event.usage),
+            index: 0,
+            message: { role: 'assistant' as const, content: answer },
+            finish_reason: finishReason,
+            logprobs: null,
           },
-          200,
-        );
-      }
-    }
-    throw new AppError(502, 'UPSTREAM_STREAM_CUT', 'The answer was interrupted. Please try again.');
+        ],
+        usage: openAIUsage(usage),
+      },
+      200,
+    );
   }
 
   const includeUsage = body.stream_options?.include_usage === true;

@@ -1,10 +1,11 @@
 import { and, count, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
-import { type Role, users } from '../../db/schema';
+import { type Role, type User, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
+import { isUniqueViolation } from '../../lib/sql-errors';
 import { audit } from '../audit/audit.service';
-import { accessTokenFor, assertPasswordAllowed, type RequestMeta } from '../auth/auth.service';
+import { accessTokenFor, assertPasswordAllowed, type RequestMeta, recordFailedLogin } from '../auth/auth.service';
 import type { PasswordHasher } from '../auth/password-hasher';
 import { revokeUserFamilies } from '../auth/refresh-token';
 import { toPublicUser } from '../auth/user-view';
@@ -26,7 +27,14 @@ export async function updateProfile(db: Db, id: string, patch: { fullName?: stri
       .limit(1);
     if (taken) throw new AppError(409, 'USERNAME_TAKEN', 'This username is taken. Choose another.');
   }
-  const [user] = await db.update(users).set(patch).where(eq(users.id, id)).returning();
+  let user: User | undefined;
+  try {
+    [user] = await db.update(users).set(patch).where(eq(users.id, id)).returning();
+  } catch (error) {
+    // Two renames to one name at once: the unique index decides, and the loser hears why.
+    if (isUniqueViolation(error)) throw new AppError(409, 'USERNAME_TAKEN', 'This username is taken. Choose another.');
+    throw error;
+  }
   if (!user) throw notFound();
   return toPublicUser(user);
 }
@@ -46,9 +54,17 @@ export async function changePassword(current: string, next: string, ctx: Passwor
   const { db, config, hasher, meta, userId } = ctx;
   const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
   if (!user) throw notFound();
-  if (!hasher.verify(user.passwordHash, current)) {
-    await audit(db, { action: 'password_change', outcome: 'failure', actorId: userId, targetId: userId, ...meta });
-    throw new AppError(400, 'INVALID_CURRENT_PASSWORD', 'The current password is incorrect.');
+  // Wrong guesses here count towards the same lockout as logins: a stolen access token must not
+  // become an unlimited password oracle.
+  const locked = user.lockedUntil !== null && user.lockedUntil.getTime() > Date.now();
+  const matches = hasher.verify(user.passwordHash, current);
+  if (locked || !matches) {
+    if (!locked) await recordFailedLogin(userId, { db, config, meta }, 'password_change');
+    throw new AppError(
+      400,
+      'INVALID_CURRENT_PASSWORD',
+      'The current password is incorrect, or the account is temporarily locked.',
+    );
   }
   await assertPasswordAllowed(next, user, config);
   if (current === next)

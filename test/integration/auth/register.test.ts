@@ -48,6 +48,20 @@ describe('POST /api/v1/auth/register', () => {
     expect(rows?.n).toBe(1);
   });
 
+  it('answers a taken username with 409 whoever asks, so it cannot be used to test an email', async () => {
+    const owner = await register();
+    const asOwner = await postJson('/api/v1/auth/register', {
+      email: owner.email,
+      username: owner.username,
+      password: owner.password,
+    });
+    const asStranger = await postJson('/api/v1/auth/register', { ...newIdentity(), username: owner.username });
+    expect(asOwner.status).toBe(409);
+    expect(asStranger.status).toBe(409);
+    const [a, b] = [await readError(asOwner), await readError(asStranger)];
+    expect({ ...a, requestId: '' }).toEqual({ ...b, requestId: '' });
+  });
+
   it('refuses a username that is taken, whatever its case', async () => {
     const first = await register();
     const res = await postJson('/api/v1/auth/register', { ...newIdentity(), username: first.username.toUpperCase() });

@@ -319,3 +319,90 @@ describe('logs', () => {
     expect(all).not.toContain('customer-support assistant of');
   });
 });
+
+describe('review findings (each would let a caller get more than they should)', () => {
+  it('charges usage even when the conversation is deleted while the answer streams', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    useFakeDeepSeek({ tokenDelayMs: 20 });
+    const me = await registerAndLogin();
+    const first = await readSse(await ask(me.accessToken, { message: 'first question' }));
+    const conversationId = first[0]?.data.conversationId as string;
+    await recorded(conversationId);
+    const before = await env.DB.prepare('SELECT completion_tokens FROM usage_daily WHERE user_id = ?')
+      .bind(me.userId)
+      .first<Row>();
+    const streaming = ask(me.accessToken, { message: 'second question', conversationId });
+    const res = await streaming;
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    expect(
+      (await call(`/api/v1/conversations/${conversationId}`, { method: 'DELETE', headers: bearer(me.accessToken) }))
+        .status,
+    ).toBe(204);
+    while (!(await reader.read()).done) {}
+    await vi.waitFor(
+      async () => {
+        const after = await env.DB.prepare('SELECT completion_tokens, chats FROM usage_daily WHERE user_id = ?')
+          .bind(me.userId)
+          .first<Row>();
+        expect(after?.chats).toBe(2);
+        expect(Number(after?.completion_tokens)).toBeGreaterThan(Number(before?.completion_tokens));
+      },
+      { timeout: 3000, interval: 20 },
+    );
+  });
+
+  it('releases the stream slot when a request is refused after the slot was taken', async () => {
+    useFakeDeepSeek();
+    const me = await registerAndLogin();
+    for (let i = 0; i < 3; i++) {
+      expect((await ask(me.accessToken, { message: 'hi', conversationId: crypto.randomUUID() })).status).toBe(404);
+    }
+    await vi.waitFor(
+      async () => expect((await ask(me.accessToken, { message: 'now?', stream: false })).status).toBe(200),
+      {
+        timeout: 3000,
+        interval: 50,
+      },
+    );
+  });
+
+  it('counts a thinking model’s reasoning when a stream ends before usage arrives', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    useFakeDeepSeek();
+    const moderator = await registerAndLogin('moderator');
+    const events = await readSse(
+      await ask(moderator.accessToken, { message: 'think hard [fake:cut-after=4]', model: 'deepseek-reasoner' }),
+    );
+    expect(events.at(-1)?.event).toBe('error');
+    const rows = await recorded(events[0]?.data.conversationId as string);
+    expect(rows[1]).toMatchObject({ usage_estimated: 1, incomplete: 1 });
+    expect(Number(rows[1]?.completion_tokens)).toBeGreaterThan(0);
+  });
+
+  it('answers a non-streamed timeout with 504, not a generic 502', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    useFakeDeepSeek({ keepaliveMs: 100 });
+    const me = await registerAndLogin();
+    const send = callerWith({ CHAT_FIRST_TOKEN_TIMEOUT_MS: '1000' });
+    const res = await send('/api/v1/chat', {
+      method: 'POST',
+      headers: { ...bearer(me.accessToken), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ message: 'slow [fake:first-token-delay-ms=5000]', stream: false }),
+    });
+    expect(res.status).toBe(504);
+    expect((await readError(res)).code).toBe('UPSTREAM_TIMEOUT');
+  });
+
+  it('refuses a conversation that is full', async () => {
+    useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const first = await readSse(await ask(me.accessToken, { message: 'start' }));
+    const conversationId = first[0]?.data.conversationId as string;
+    await recorded(conversationId);
+    await env.DB.prepare('UPDATE conversations SET message_count = 200 WHERE id = ?').bind(conversationId).run();
+    const res = await ask(me.accessToken, { message: 'one more', conversationId });
+    expect(res.status).toBe(409);
+    expect((await readError(res)).code).toBe('CONVERSATION_FULL');
+  });
+});

@@ -97,3 +97,33 @@ describe('OpenAI-compatible API with the official SDK', () => {
     });
   });
 });
+
+describe('OpenAI-compatible history', () => {
+  it('trims a long client history to the history budget and refuses an over-long turn', async () => {
+    const fake = useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const turn = 'lorem ipsum dolor sit amet '.repeat(100); // ~2700 chars, ~700 tokens
+    const messages = Array.from({ length: 20 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: turn })) as {
+      role: 'user' | 'assistant';
+      content: string;
+    }[];
+    await sdk(me.accessToken).chat.completions.create({
+      model: 'deepseek-flash',
+      messages: [...messages, { role: 'user', content: 'and finally?' }],
+    });
+    const sent = fake.stats.lastRequest?.body as { messages: { role: string; content: string }[] };
+    const historyChars = sent.messages.filter((m) => m.role !== 'system').reduce((n, m) => n + m.content.length, 0);
+    expect(historyChars).toBeLessThan(3000 * 4 + 100);
+    expect(sent.messages.at(-1)).toEqual({ role: 'user', content: 'and finally?' });
+
+    await expect(
+      sdk(me.accessToken).chat.completions.create({
+        model: 'deepseek-flash',
+        messages: [
+          { role: 'user', content: 'x'.repeat(5000) },
+          { role: 'user', content: 'hi' },
+        ],
+      }),
+    ).rejects.toMatchObject({ status: 400 });
+  });
+});
