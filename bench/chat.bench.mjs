@@ -13,10 +13,21 @@
 // with TOKEN_DELAY_MS between tokens (default 0, so the comparison is overhead only). The service runs
 // with limits and budgets raised by --var (the limiters still run on every request), on a throwaway
 // local D1. Each chat request starts a fresh conversation (no history read; one conversation insert).
-// Env: REQUESTS_1 (200), REQUESTS_32 (960), WARMUP (64), USERS (8), TOKEN_DELAY_MS (0).
+// Then, unless BREAKDOWN=0, the full service again through bench/instrumented-worker.ts to show what
+// each chat request awaits (D1 queries, Durable Object calls, the upstream fetch) and for how long.
+// Env: REQUESTS_1 (200), REQUESTS_32 (960), WARMUP (64), USERS (8), TOKEN_DELAY_MS (0), BREAKDOWN (1).
 import { freePort, startProcess, stopAll, waitUntilReady, wranglerBin } from './lib/processes.mjs';
-import { chatIsDone, chatIsToken, createUsers, startService, unthrottled } from './lib/service.mjs';
+import {
+  chatIsDone,
+  chatIsToken,
+  createUsers,
+  roundRobin,
+  startService,
+  unthrottled,
+  userHeaders,
+} from './lib/service.mjs';
 import { runSseLoad } from './lib/sse-load.mjs';
+import { perRequest, perStep, readWorkerStats } from './lib/timing.mjs';
 
 const num = (/** @type {string} */ name, /** @type {number} */ fallback) => Number(process.env[name] ?? fallback);
 const requestsAt = { 1: num('REQUESTS_1', 200), 32: num('REQUESTS_32', 960) };
@@ -83,10 +94,7 @@ try {
       body: { message },
       concurrency,
       requests,
-      headersFor: (i) => {
-        const user = users[i % users.length];
-        return user ? { authorization: `Bearer ${user.token}`, 'cf-connecting-ip': user.ip } : {};
-      },
+      headersFor: roundRobin(users),
       isToken: chatIsToken,
       isDone: chatIsDone,
     });
@@ -103,7 +111,9 @@ try {
   const results = {};
   for (const concurrency of /** @type {const} */ ([1, 32])) {
     for (const [name, run] of Object.entries(paths)) {
-      (results[name] ??= {})[concurrency] = await run(concurrency, requestsAt[concurrency]);
+      const byConcurrency = results[name] ?? {};
+      byConcurrency[concurrency] = await run(concurrency, requestsAt[concurrency]);
+      results[name] = byConcurrency;
     }
   }
   const faq = await chatLoad(faqMessage, 1, requestsAt[1]);
@@ -135,6 +145,54 @@ try {
         `c=32 ${share.toFixed(0)}% of its req/s (target ≥ 95%: ${share >= 95 ? 'met' : 'NOT met'})`,
     );
   }
+
+  // Where the full service's time goes before the first byte: the same requests against
+  // bench/instrumented-worker.ts, which counts and times every D1 query, Durable Object call and fetch.
+  if (process.env.BREAKDOWN !== '0') {
+    await service.stop();
+    service = await startService({
+      vars: unthrottled,
+      tokenDelayMs,
+      entry: 'bench/instrumented-worker.ts',
+      label: 'chat-counted',
+    });
+    const countedBase = service.base;
+    const counted = await createUsers(countedBase, 2);
+    /** @type {Record<string, Record<string, number | string>>} */
+    const breakdown = {};
+    /** @type {Record<string, Record<string, string>>} */
+    const steps = {};
+    for (const [label, message] of [
+      ['model path', modelMessage],
+      ['FAQ path', faqMessage],
+    ]) {
+      const load = (/** @type {number} */ requests) =>
+        runSseLoad({
+          url: `${countedBase}/api/v1/chat`,
+          body: { message },
+          concurrency: 1,
+          requests,
+          headersFor: roundRobin(counted),
+          isToken: chatIsToken,
+          isDone: chatIsDone,
+        });
+      await load(32);
+      await readWorkerStats(countedBase);
+      const r = await load(requestsAt[1]);
+      const stats = await readWorkerStats(countedBase);
+      breakdown[`${label} c=1`] = { 'ttft p50 ms': r.ttftMs.p50, ...perRequest(stats) };
+      steps[`${label} c=1`] = perStep(stats);
+    }
+    console.log(
+      '\nFull service per chat request, observed inside workerd (bench/instrumented-worker.ts, 1 ms timer):\n' +
+        '"in-Worker ms" = until the Response (headers) is returned; D1/DO/fetch ms are summed per call, and\n' +
+        'calls made in parallel (FAQ search, usage read, stream gate) each count; the two record batches and the\n' +
+        'gate release run after the answer streamed but before `done`.',
+    );
+    console.table(breakdown);
+    console.log('Per step: mean ms per call × calls per request');
+    console.table(steps);
+  }
 } finally {
   await service?.stop();
   await stopAll();
@@ -150,6 +208,8 @@ function row(r) {
     'total p50 ms': r.totalMs.p50,
     'total p99 ms': r.totalMs.p99,
     'req/s': r.reqPerSec,
+    // What the failures were (HTTP status, `cut` for a stream without `done`, or the error's name).
+    ...(r.failed > 0 ? { statuses: JSON.stringify(r.statuses) } : {}),
   };
 }
 
@@ -161,7 +221,7 @@ async function expectSource(base, user, message, source) {
   if (!user) throw new Error('no users');
   const res = await fetch(`${base}/api/v1/chat`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}`, 'cf-connecting-ip': user.ip },
+    headers: { 'content-type': 'application/json', ...userHeaders(user) },
     body: JSON.stringify({ message, stream: false }),
   });
   const body = /** @type {{ source?: string }} */ (await res.json());

@@ -2,17 +2,19 @@
 // `node bench/relay-floor.mjs`: the streaming floor. Starts the fake DeepSeek and the bare relay
 // Worker under `wrangler dev`, then measures the same load straight against the fake and through the
 // relay. The difference is what workerd + wrangler dev cost before any of our code runs.
-// Env: CONCURRENCY (20), REQUESTS (200), TOKEN_DELAY_MS (0), FAKE_DEEPSEEK_PORT (8788), RELAY_PORT (8799).
+// Env: CONCURRENCY (20), REQUESTS (200), TOKEN_DELAY_MS (0), FAKE_DEEPSEEK_PORT and RELAY_PORT (default:
+// free ports picked by the OS, so a dev server on 8787/8788 is left alone).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { freePort } from './lib/processes.mjs';
 import { runSseLoad } from './lib/sse-load.mjs';
 
 const root = path.join(import.meta.dirname, '..');
 const env = (/** @type {string} */ name, /** @type {number} */ fallback) => Number(process.env[name] ?? fallback);
 const concurrency = env('CONCURRENCY', 20);
 const requests = env('REQUESTS', 200);
-const fakePort = env('FAKE_DEEPSEEK_PORT', 8788);
-const relayPort = env('RELAY_PORT', 8799);
+const fakePort = env('FAKE_DEEPSEEK_PORT', await freePort());
+const relayPort = env('RELAY_PORT', await freePort());
 
 /** @type {import('node:child_process').ChildProcess[]} */
 const children = [];

@@ -118,7 +118,11 @@ export function runToEnd(
   const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
   return /** @type {Promise<void>} */ (
     new Promise((resolve, reject) => {
-      const child = spawn(command, args, { cwd: root, env: { ...childEnv, ...options.env }, stdio: ['ignore', out, out] });
+      const child = spawn(command, args, {
+        cwd: root,
+        env: { ...childEnv, ...options.env },
+        stdio: ['ignore', out, out],
+      });
       child.once('error', reject);
       child.once('exit', (code) =>
         code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)),

@@ -3,12 +3,16 @@
 // i.e. `wrangler dev` with the dev script's own fake DeepSeek) but on free ports and with a throwaway
 // local D1 (`--persist-to` a temp dir, migrated first), so a run neither touches the developer's
 // `.wrangler/state` nor shares SQLite files with a dev server that may be running at the same time.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { deepseekKeyConfigured } from '../../scripts/lib/fake-deepseek-server.mjs';
-import { freePort, root, runToEnd, startProcess, waitUntilReady, wranglerBin } from './processes.mjs';
+import { childEnv, freePort, root, runToEnd, startProcess, waitUntilReady, wranglerBin } from './processes.mjs';
+
+const execFileAsync = promisify(execFile);
 
 /** Limits raised so that nothing in a benchmark is throttled (the limiter still runs on every request). */
 export const unthrottled = {
@@ -28,7 +32,8 @@ export const unthrottled = {
  * @property {number} fakePort    the dev script's fake DeepSeek
  * @property {string} persistTo   the temp directory holding local D1 and Durable Object state
  * @property {string} logFile     wrangler's and the fake's output
- * @property {() => Promise<void>} stop stops wrangler, workerd and the fake; removes the temp state
+ * @property {() => Promise<void>} stopServer stops wrangler, workerd and the fake; keeps the state (to inspect it)
+ * @property {() => Promise<void>} stop stops them if running and removes the temp state
  */
 
 /**
@@ -59,6 +64,7 @@ export async function startService(options = {}) {
     },
   });
   const base = `http://127.0.0.1:${port}`;
+  const stopServer = () => dev.stop();
   const stop = async () => {
     await dev.stop();
     rmSync(persistTo, { recursive: true, force: true });
@@ -73,7 +79,18 @@ export async function startService(options = {}) {
     await stop();
     throw error;
   }
-  return { base, fakePort, persistTo, logFile, stop };
+  return { base, fakePort, persistTo, logFile, stopServer, stop };
+}
+
+/**
+ * Runs one SQL statement on a stopped service's local D1 and returns its rows.
+ * @param {Service} service @param {string} sql @returns {Promise<Record<string, unknown>[]>}
+ */
+export async function queryD1(service, sql) {
+  const args = ['d1', 'execute', 'DB', '--local', '--persist-to', service.persistTo, '--json', '--command', sql];
+  const { stdout } = await execFileAsync(wranglerBin, args, { cwd: root, env: childEnv });
+  const [first] = /** @type {{ results: Record<string, unknown>[] }[]} */ (JSON.parse(stdout));
+  return first?.results ?? [];
 }
 
 /** @typedef {{ email: string, password: string, token: string, ip: string }} BenchUser */
@@ -98,6 +115,15 @@ export async function createUsers(base, count) {
   }
   return users;
 }
+
+/** The headers a user's requests carry. @param {BenchUser} user @returns {Record<string, string>} */
+export const userHeaders = (user) => ({ authorization: `Bearer ${user.token}`, 'cf-connecting-ip': user.ip });
+
+/**
+ * Round-robin over `users` by request number.
+ * @param {BenchUser[]} users @returns {(index: number) => Record<string, string>}
+ */
+export const roundRobin = (users) => (index) => userHeaders(/** @type {BenchUser} */ (users[index % users.length]));
 
 /** @param {string} base @param {string} email @param {string} password @param {string} ip */
 export async function login(base, email, password, ip) {

@@ -129,7 +129,10 @@ async function one(url, payload, headers, timeoutMs, { isToken, isDone, requireD
           .filter((line) => line.startsWith('data:'))
           .map((line) => line.slice(5).trimStart())
           .join('\n');
-        const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim();
+        const event = lines
+          .find((line) => line.startsWith('event:'))
+          ?.slice(6)
+          .trim();
         buffer = buffer.slice(end + 2);
         end = buffer.indexOf('\n\n');
         if (isDone(data, event)) done = true;
