@@ -105,7 +105,11 @@ async function enforce(c: Context<AppEnv>, checks: Check[]): Promise<void> {
   }
 }
 
-function writeHeaders(c: Context<AppEnv>): void {
+/** The per-user check on its own, for `requireAuth` to run alongside its account lookup. */
+export const enforceUserLimit = (c: Context<AppEnv>, userId: string) =>
+  enforce(c, [{ policy: 'user', identifier: userId }]);
+
+export function writeHeaders(c: Context<AppEnv>): void {
   const result = c.get('rateLimit');
   if (!result) return;
   for (const [name, value] of Object.entries(limitHeaders(result))) c.res.headers.set(name, value);

@@ -26,8 +26,8 @@ export type TurnRecord = {
 };
 
 /**
- * Writes a finished (or stopped) turn in two D1 batches: today's usage and the FAQ hit, then the
- * conversation (new, or its counters) with both messages. It runs after the last delta, so the
+ * Writes a finished (or stopped) turn in two concurrent D1 batches: today's usage and the FAQ hit,
+ * and the conversation (new, or its counters) with both messages. It runs after the last delta, so the
  * answer itself never waits for it.
  */
 export async function recordTurn(turn: TurnRecord): Promise<void> {
@@ -43,8 +43,11 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
   const faqHit = turn.faqId ? faqHitStatement(db, turn.faqId) : undefined;
   // Usage is written on its own and first: it is what budgets are checked against, so nothing about the
   // conversation (deleted mid-stream, say, which fails the message insert) may roll it back.
-  await db.batch(faqHit ? [usage, faqHit] : [usage]);
-  if (!turn.persist) return;
+  const counting = db.batch(faqHit ? [usage, faqHit] : [usage]);
+  if (!turn.persist) {
+    await counting;
+    return;
+  }
   const conversation = turn.isNewConversation
     ? db
         .insert(conversations)
@@ -72,5 +75,6 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
       createdAt: new Date(now),
     },
   ]);
-  await db.batch([conversation, rows]);
+  // Two independent batches, sent together: one round trip of latency, and neither can undo the other.
+  await Promise.all([counting, db.batch([conversation, rows])]);
 }
