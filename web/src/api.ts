@@ -85,9 +85,11 @@ function dropSession(notify: boolean): void {
 export function refreshSession(): Promise<boolean> {
   const run = async (): Promise<boolean> =>
     navigator.locks ? await navigator.locks.request('support-chat-refresh', refreshOnce) : await refreshOnce();
-  const pending = (refreshing ??= run().finally(() => {
+  if (refreshing) return refreshing;
+  const pending = run().finally(() => {
     refreshing = null;
-  }));
+  });
+  refreshing = pending;
   return pending;
 }
 
