@@ -1,5 +1,5 @@
 import { ApiError } from './api';
-import { h, uid } from './dom';
+import { h, replaceChildren, uid } from './dom';
 
 /** A labelled form control with a slot for its own error, wired up with aria-describedby. */
 export function field(
@@ -71,4 +71,19 @@ export async function busy<T>(button: HTMLButtonElement, label: string, work: ()
     button.disabled = false;
     button.textContent = original;
   }
+}
+
+/** Previous / "Page n of m" / Next, redrawn into `container`; `go` receives the page to show. */
+export function renderPager(
+  container: Element,
+  current: number,
+  result: { total: number; pageSize: number },
+  go: (page: number) => void,
+): void {
+  const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
+  const prev = h('button', { type: 'button', disabled: current <= 1 }, 'Previous');
+  const next = h('button', { type: 'button', disabled: current >= pages }, 'Next');
+  prev.addEventListener('click', () => go(current - 1));
+  next.addEventListener('click', () => go(current + 1));
+  replaceChildren(container, prev, h('span', {}, `Page ${current} of ${pages}`), next);
 }

@@ -13,6 +13,17 @@ const ask = (token: string, body: Record<string, unknown>, init: RequestInit = {
     ...init,
   });
 
+/** `ask` through a fresh app with some variables changed. */
+const askWith = (overrides: Record<string, string>) => {
+  const send = callerWith(overrides);
+  return (token: string, body: Record<string, unknown>) =>
+    send('/api/v1/chat', {
+      method: 'POST',
+      headers: { ...bearer(token), 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+};
+
 type Row = Record<string, unknown>;
 const messagesOf = async (conversationId: string) =>
   (
@@ -288,11 +299,8 @@ describe('timeouts', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     useFakeDeepSeek({ keepaliveMs: 100 });
     const me = await registerAndLogin();
-    const send = callerWith({ CHAT_FIRST_TOKEN_TIMEOUT_MS: '1000' });
-    const res = await send('/api/v1/chat', {
-      method: 'POST',
-      headers: { ...bearer(me.accessToken), 'Content-Type': 'application/json' },
-      body: JSON.stringify({ message: 'slow one [fake:first-token-delay-ms=5000]' }),
+    const res = await askWith({ CHAT_FIRST_TOKEN_TIMEOUT_MS: '1000' })(me.accessToken, {
+      message: 'slow one [fake:first-token-delay-ms=5000]',
     });
     const events = await readSse(res);
     expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'UPSTREAM_TIMEOUT' } });
@@ -384,11 +392,9 @@ describe('review findings (each would let a caller get more than they should)', 
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     useFakeDeepSeek({ keepaliveMs: 100 });
     const me = await registerAndLogin();
-    const send = callerWith({ CHAT_FIRST_TOKEN_TIMEOUT_MS: '1000' });
-    const res = await send('/api/v1/chat', {
-      method: 'POST',
-      headers: { ...bearer(me.accessToken), 'Content-Type': 'application/json' },
-      body: JSON.stringify({ message: 'slow [fake:first-token-delay-ms=5000]', stream: false }),
+    const res = await askWith({ CHAT_FIRST_TOKEN_TIMEOUT_MS: '1000' })(me.accessToken, {
+      message: 'slow [fake:first-token-delay-ms=5000]',
+      stream: false,
     });
     expect(res.status).toBe(504);
     expect((await readError(res)).code).toBe('UPSTREAM_TIMEOUT');

@@ -2,7 +2,7 @@ import { ApiError, get, type Page, query, request } from '../api';
 import { type AppContext, atLeast, type View } from '../context';
 import { formatDate, h, replaceChildren } from '../dom';
 import { renderText } from '../render';
-import { alertBox, busy, describeError, field } from '../ui';
+import { alertBox, busy, describeError, field, renderPager } from '../ui';
 
 type Faq = {
   id: string;
@@ -50,7 +50,7 @@ export function faqView(ctx: AppContext): View {
         list,
         ...(result.items.length ? result.items.map(item) : [h('p', { class: 'empty' }, 'No entries found.')]),
       );
-      renderPager(result);
+      showPager(result);
     } catch (err) {
       alert.show(
         err instanceof ApiError && err.status === 404
@@ -60,19 +60,11 @@ export function faqView(ctx: AppContext): View {
     }
   }
 
-  function renderPager(result: Page<Faq>): void {
-    const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
-    const prev = h('button', { type: 'button', disabled: page <= 1 }, 'Previous');
-    const next = h('button', { type: 'button', disabled: page >= pages }, 'Next');
-    prev.addEventListener('click', () => {
-      page -= 1;
+  function showPager(result: Page<Faq>): void {
+    renderPager(pager, page, result, (to) => {
+      page = to;
       void load();
     });
-    next.addEventListener('click', () => {
-      page += 1;
-      void load();
-    });
-    replaceChildren(pager, prev, h('span', {}, `Page ${page} of ${pages}`), next);
   }
 
   function item(faq: Faq): HTMLElement {

@@ -1,7 +1,7 @@
 import { get, type Page, query, type Role, request, type User } from '../api';
 import { type AppContext, atLeast, ROLES, type View } from '../context';
 import { formatDate, h, replaceChildren } from '../dom';
-import { alertBox, busy, describeError } from '../ui';
+import { alertBox, busy, describeError, renderPager } from '../ui';
 
 const PAGE_SIZE = 20;
 
@@ -19,18 +19,10 @@ export function usersView(ctx: AppContext): View {
       const result = await get<Page<User>>(`/api/v1/users${query({ page, pageSize: PAGE_SIZE })}`);
       replaceChildren(body, ...result.items.map(row));
       caption.textContent = `Users, page ${page}, ${result.total} in total`;
-      const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
-      const prev = h('button', { type: 'button', disabled: page <= 1 }, 'Previous');
-      const next = h('button', { type: 'button', disabled: page >= pages }, 'Next');
-      prev.addEventListener('click', () => {
-        page -= 1;
+      renderPager(pager, page, result, (to) => {
+        page = to;
         void load();
       });
-      next.addEventListener('click', () => {
-        page += 1;
-        void load();
-      });
-      replaceChildren(pager, prev, h('span', {}, `Page ${page} of ${pages}`), next);
     } catch (err) {
       alert.show(describeError(err));
     }
