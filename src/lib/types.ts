@@ -12,6 +12,8 @@ export type AppVariables = SecureHeadersVariables & {
   user?: AuthUser;
   /** Set by `requireAuth`; read by the access log and per-user rate limits. */
   userId?: string;
+  /** Set by `requireAuth({ defer: true })`: settles when the account check and per-user limit have passed. */
+  accountCheck?: Promise<void>;
 };
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

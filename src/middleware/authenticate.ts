@@ -18,12 +18,24 @@ const unauthorized = (error?: string) =>
     headers: challenge(error),
   });
 
+type AuthOptions = {
+  /** Also apply the caller's own rate limit, beside the account check. */
+  limitUser?: boolean;
+  /**
+   * Let the route start its own lookups while the account check runs (the chat path, where each
+   * sequential round trip delays the first token). The route must await `c.var.accountCheck` before
+   * acting on the caller's behalf; as a safety net this middleware awaits it too before the response
+   * leaves, so a route that forgot still answers 401.
+   */
+  defer?: boolean;
+};
+
 /**
  * Requires `Authorization: Bearer <access token>`. Beyond the signature and claims, one indexed
  * D1 read checks the account is still active and the token's version is current, which is what
  * lets password changes, role changes and deletions take effect at once.
  */
-export const requireAuth = (options: { limitUser?: boolean } = {}) =>
+export const requireAuth = (options: AuthOptions = {}) =>
   createMiddleware<AppEnv>(async function requireAuth(c, next) {
     const header = c.req.header('Authorization');
     const match = header ? /^Bearer ([A-Za-z0-9_.-]{20,4096})$/.exec(header) : null;
@@ -41,22 +53,34 @@ export const requireAuth = (options: { limitUser?: boolean } = {}) =>
 
     // The account check and the caller's own rate limit need only the (signed) subject, so they run
     // side by side: on the chat path every sequential round trip is latency before the first token.
-    const [[row]] = await Promise.all([
+    const accountCheck = Promise.all([
       dbOf(c)
-        .select({ id: users.id, role: users.role, isActive: users.isActive, tokenVersion: users.tokenVersion })
+        .select({ isActive: users.isActive, tokenVersion: users.tokenVersion })
         .from(users)
         .where(eq(users.id, claims.sub))
         .limit(1),
       options.limitUser ? enforceUserLimit(c, claims.sub) : undefined,
-    ]);
-    if (!row?.isActive || row.tokenVersion !== claims.tv) {
-      throw new AppError(401, 'UNAUTHORIZED', 'The access token is no longer valid. Sign in again.', {
-        headers: challenge('invalid_token'),
-      });
+    ]).then(([[row]]) => {
+      if (!row?.isActive || row.tokenVersion !== claims.tv) {
+        throw new AppError(401, 'UNAUTHORIZED', 'The access token is no longer valid. Sign in again.', {
+          headers: challenge('invalid_token'),
+        });
+      }
+    });
+    // The role comes from the token: a role change bumps the token version, so once the check above
+    // passes, the token's role is the account's role.
+    c.set('user', { id: claims.sub, role: claims.role, sessionId: claims.sid });
+    c.set('userId', claims.sub);
+
+    if (options.defer) {
+      accountCheck.catch(() => {}); // observed below and by the route; never an unhandled rejection
+      c.set('accountCheck', accountCheck);
+      await next();
+      await accountCheck;
+    } else {
+      await accountCheck;
+      await next();
     }
-    c.set('user', { id: row.id, role: row.role, sessionId: claims.sid });
-    c.set('userId', row.id);
-    await next();
     if (options.limitUser) writeHeaders(c);
   });
 
@@ -85,7 +109,10 @@ export const requirePermission = (permission: Permission) =>
  * The usual guard for a protected route: who is calling, then their own rate limit (so one user
  * cannot use up a shared IP's allowance), then whether their role allows this.
  */
-export const guard = (permission: Permission) => [requireAuth({ limitUser: true }), requirePermission(permission)];
+export const guard = (permission: Permission, options: { defer?: boolean } = {}) => [
+  requireAuth({ limitUser: true, ...options }),
+  requirePermission(permission),
+];
 
 /** The caller on a route guarded by `requireAuth` (a programming error if it is missing). */
 export function currentUser(c: Context<AppEnv>): AuthUser {

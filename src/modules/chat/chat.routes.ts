@@ -59,7 +59,8 @@ export const chat = createRoute({
   summary: 'Ask the assistant',
   description:
     'Answers from the FAQ knowledge base when a question matches strongly (zero tokens), otherwise streams from the model, grounded on the best FAQ matches.',
-  middleware: guard('chat:use'),
+  // The account check runs beside the chat's own lookups; startChatTurn waits for it before acting.
+  middleware: guard('chat:use', { defer: true }),
   request: { body: { required: true, content: { 'application/json': { schema: ChatBodySchema } } } },
   responses: {
     200: {

@@ -34,6 +34,8 @@ export type ChatDeps = {
   signal: AbortSignal;
   waitUntil: (promise: Promise<unknown>) => void;
   requestId: string;
+  /** The caller's account check, still running (see `requireAuth({ defer: true })`). */
+  accountCheck?: Promise<void> | undefined;
   fetch?: FetchLike;
 };
 
@@ -69,6 +71,8 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
       : clientHistory(input.history, config),
     deps.faq(message),
     tokensUsedToday(db, caller.id),
+    // Nothing below acts for the caller (no model call, no write) until this has passed too.
+    deps.accountCheck,
   ]);
   // Settle both before acting: a lookup that refuses the request (404, 409, a D1 failure) must not
   // leave a stream slot taken until its lease expires.

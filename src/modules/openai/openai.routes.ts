@@ -42,7 +42,8 @@ export const completions = createRoute({
   summary: 'Chat completion (OpenAI-compatible, stream and non-stream)',
   description:
     'Point the official `openai` SDK at `/v1` with an access token as the API key. Send user and assistant turns only: the system prompt is the operator’s. Same limits, budgets and models as `/api/v1/chat`; nothing is stored but usage.',
-  middleware: guard('chat:use'),
+  // Like /api/v1/chat: the account check runs beside the chat's lookups (startChatTurn awaits it).
+  middleware: guard('chat:use', { defer: true }),
   request: { body: { required: true, content: { 'application/json': { schema: CompletionRequestSchema } } } },
   responses: {
     200: {

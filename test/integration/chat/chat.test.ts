@@ -412,3 +412,45 @@ describe('review findings (each would let a caller get more than they should)', 
     expect((await readError(res)).code).toBe('CONVERSATION_FULL');
   });
 });
+
+describe('the account check that runs beside the chat lookups', () => {
+  it('refuses a token whose account moved on, without calling the model', async () => {
+    const fake = useFakeDeepSeek();
+    const me = await registerAndLogin();
+    await env.DB.prepare('UPDATE users SET token_version = token_version + 1 WHERE id = ?').bind(me.userId).run();
+    const res = await ask(me.accessToken, { message: 'Tell me about the weather on Mars' });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('WWW-Authenticate')).toContain('invalid_token');
+    expect(fake.stats.requests).toBe(0);
+  });
+
+  it('refuses a deactivated account even for a message that fails validation first', async () => {
+    const fake = useFakeDeepSeek();
+    const me = await registerAndLogin();
+    await env.DB.prepare('UPDATE users SET is_active = 0 WHERE id = ?').bind(me.userId).run();
+    for (const body of [{ message: 'What are your delivery hours?' }, { message: '   ' }]) {
+      const res = await ask(me.accessToken, body);
+      expect(res.status).toBe(401);
+    }
+    const rows = await env.DB.prepare('SELECT count(*) AS n FROM conversations WHERE user_id = ?')
+      .bind(me.userId)
+      .first<Row>();
+    expect(rows?.n).toBe(0);
+    expect(fake.stats.requests).toBe(0);
+  });
+
+  it('still frees the stream slot when the account check fails', async () => {
+    useFakeDeepSeek();
+    const me = await registerAndLogin();
+    await env.DB.prepare('UPDATE users SET is_active = 0 WHERE id = ?').bind(me.userId).run();
+    for (let i = 0; i < 3; i++) expect((await ask(me.accessToken, { message: 'hi there' })).status).toBe(401);
+    await env.DB.prepare('UPDATE users SET is_active = 1 WHERE id = ?').bind(me.userId).run();
+    await vi.waitFor(
+      async () => expect((await ask(me.accessToken, { message: 'back', stream: false })).status).toBe(200),
+      {
+        timeout: 3000,
+        interval: 50,
+      },
+    );
+  });
+});
