@@ -12,7 +12,7 @@ import type { ProviderUsage } from './provider/deepseek.types';
 import { ProviderError } from './provider/provider.errors';
 import { recordTurn } from './record-turn';
 import { type StreamGate, streamGateFor } from './stream-gate';
-import { tokensUsedToday, utcDay } from './usage.service';
+import { utcDay } from './usage.service';
 
 export type ChatInput = {
   message: string;
@@ -64,29 +64,36 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
   if (budget <= 0) throw budgetExceeded();
 
   const gate = streamGateFor(deps.gates, caller.id);
-  const leasing = gate.acquire(chat.maxConcurrentStreams, leaseTtl(config));
+  const today = utcDay();
+  const leasing = gate.acquire({
+    maxStreams: chat.maxConcurrentStreams,
+    ttlMs: leaseTtl(config),
+    day: today,
+    dailyBudget: budget,
+  });
   const lookups = Promise.all([
     input.conversationId
       ? loadHistory(db, caller.id, input.conversationId, config)
       : clientHistory(input.history, config),
     deps.faq(message),
-    tokensUsedToday(db, caller.id),
     // Nothing below acts for the caller (no model call, no write) until this has passed too.
     deps.accountCheck,
   ]);
   // Settle both before acting: a lookup that refuses the request (404, 409, a D1 failure) must not
   // leave a stream slot taken until its lease expires.
   const [leased, looked] = await Promise.allSettled([leasing, lookups]);
-  const lease = leased.status === 'fulfilled' ? leased.value : null;
-  const release = () => {
-    if (lease) deps.waitUntil(gate.release(lease));
+  const lease = leased.status === 'fulfilled' ? leased.value.lease : null;
+  /** Frees the stream slot and charges the tokens to the user's day (in the same Durable Object). */
+  const release = (tokens = 0) => {
+    if (lease) deps.waitUntil(gate.release(lease, today, tokens));
   };
   if (looked.status === 'rejected') {
     release();
     throw looked.reason;
   }
   if (leased.status === 'rejected') throw leased.reason;
-  const [history, found, used] = looked.value;
+  const allowed = leased.value;
+  const [history, found] = looked.value;
 
   const started = Date.now();
   const base = {
@@ -104,10 +111,8 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
     const turn = faqTurn(found.strong, base, started, deps);
     return turn;
   }
-  if (used >= budget) {
-    release();
-    throw budgetExceeded();
-  }
+  // A knowledge-base answer costs no tokens, so it is given even over budget (above); the model is not.
+  if (allowed.lease === null && allowed.refusal === 'budget') throw budgetExceeded();
   if (!lease) {
     throw new AppError(429, 'TOO_MANY_STREAMS', 'You already have answers in progress. Wait for them to finish.', {
       headers: { 'Retry-After': '5' },
@@ -165,7 +170,6 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
       } else failure = error;
     } finally {
       upstream.cancel();
-      release();
       const answer = parts.join('');
       const complete = !failure && finishReason !== undefined;
       const final: ChatUsage = usage
@@ -177,6 +181,7 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
             cacheHitTokens: 0,
           };
       final.totalTokens = final.promptTokens + final.completionTokens;
+      release(final.totalTokens);
       const recording = recordTurn({
         ...base,
         ...ids,

@@ -1,18 +1,9 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { usageDaily } from '../../db/schema';
 
 /** Budgets reset at midnight UTC, the same moment for every edge location. */
 export const utcDay = (now = Date.now()) => new Date(now).toISOString().slice(0, 10);
-
-export async function tokensUsedToday(db: Db, userId: string, now = Date.now()): Promise<number> {
-  const [row] = await db
-    .select({ used: sql<number>`${usageDaily.promptTokens} + ${usageDaily.completionTokens}` })
-    .from(usageDaily)
-    .where(and(eq(usageDaily.userId, userId), eq(usageDaily.day, utcDay(now))))
-    .limit(1);
-  return Number(row?.used ?? 0);
-}
 
 export type UsageDelta = {
   promptTokens: number;

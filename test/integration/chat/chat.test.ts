@@ -179,17 +179,19 @@ describe('POST /api/v1/chat', () => {
   it('refuses a user over today’s token budget with 429 and Retry-After, without calling the model', async () => {
     const fake = useFakeDeepSeek();
     const me = await registerAndLogin();
-    const day = new Date().toISOString().slice(0, 10);
-    await env.DB.prepare(
-      'INSERT INTO usage_daily (user_id, day, prompt_tokens, completion_tokens) VALUES (?, ?, 40000, 10000)',
-    )
-      .bind(me.userId, day)
-      .run();
-    const res = await ask(me.accessToken, { message: 'one more question please' });
+    // A budget one answer uses up: the Durable Object that holds the stream slots counts the day's tokens.
+    const send = askWith({ TOKEN_BUDGET_DAILY: 'user:50' });
+    const first = await send(me.accessToken, { message: 'Tell me about the weather on Mars', stream: false });
+    expect(first.status).toBe(200);
+    const res = await send(me.accessToken, { message: 'one more question please' });
     expect(res.status).toBe(429);
     expect((await readError(res)).code).toBe('TOKEN_BUDGET_EXCEEDED');
     expect(Number(res.headers.get('Retry-After'))).toBeGreaterThan(0);
-    expect(fake.stats.requests).toBe(0);
+    expect(fake.stats.requests).toBe(1);
+    // The knowledge base still answers: it costs no tokens.
+    const faq = await send(me.accessToken, { message: 'What are your delivery hours?', stream: false });
+    expect(faq.status).toBe(200);
+    expect(((await faq.json()) as Row).source).toBe('faq');
   });
 
   it('allows at most two concurrent streams per user', async () => {
