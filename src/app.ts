@@ -23,13 +23,14 @@ import { healthRouter } from './modules/health/health.index';
 import { openaiRouter } from './modules/openai/openai.index';
 import { usersRouter } from './modules/users/users.index';
 
+const apiPrefixes = ['/api/', '/v1/', '/.well-known/'];
+
 /**
  * The whole request pipeline, in the order it runs. Each line is one concern; the order is
  * deliberate (DESIGN.md "Request flow") — the request id comes first so every log line and
- * error has one, headers wrap everything so errors carry them too.
+ * error has one, headers wrap everything so errors carry them too, limits run before any auth
+ * or password work. Per-user limits and permissions run in each route's `guard()`.
  */
-const apiPrefixes = ['/api/', '/v1/', '/.well-known/'];
-
 export function createApp() {
   const app = createRouter();
 
