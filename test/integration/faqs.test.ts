@@ -1,18 +1,13 @@
 import { env } from 'cloudflare:workers';
+import type { z } from '@hono/zod-openapi';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { FaqListSchema, FaqSchema } from '../../src/modules/faqs/faqs.schemas';
 import { bearer, registerAndLogin, type Session } from '../helpers/auth';
 import { call, readError } from '../helpers/http';
 
-type Faq = {
-  id: string;
-  question: string;
-  answer: string;
-  tags: string[];
-  published: boolean;
-  createdAt: string;
-  updatedAt: string;
-};
-type FaqPage = { items: Faq[]; page: number; pageSize: number; total: number };
+// Wire shapes from the route definitions themselves, so the tests cannot drift from the API.
+type Faq = z.infer<typeof FaqSchema>;
+type FaqPage = z.infer<typeof FaqListSchema>;
 
 const DELIVERY_HOURS = 'fc0fa000-0000-4000-8000-000000000001';
 
