@@ -102,6 +102,11 @@ async function create() {
 // parseConfig insists on a signing key; the CLI signs nothing, so any well-formed key set will do.
 const placeholderJwks = JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', kid: 'cli', x: 'x', y: 'y', d: 'd' }] });
 
+// The CLI writes D1 directly and cannot reach the user's gate (src/modules/users/user-gate.ts), which
+// rereads its copy of the account once it is older than ACCOUNT_RECHECK_SECONDS.
+const sessionsNote =
+  'Access tokens issued before this change are refused within ACCOUNT_RECHECK_SECONDS (60 s by default).';
+
 function list() {
   const where = values.role ? `WHERE role = ${q(role())}` : '';
   const rows = d1(
@@ -116,6 +121,7 @@ function setRole() {
   d1(`UPDATE users SET role = ${q(next)}, token_version = token_version + 1 WHERE id = ${q(user.id)}`);
   audit('role_change', user.id, { via: 'cli', from: user.role, to: next });
   console.log(`${values.email}: ${user.role} → ${next}`);
+  console.log(sessionsNote);
 }
 
 function unlock() {
@@ -130,6 +136,7 @@ function remove() {
   d1(`DELETE FROM users WHERE id = ${q(user.id)}`);
   audit('user_delete', user.id, { via: 'cli' });
   console.log(`${values.email}: deleted (sessions removed with it)`);
+  console.log(sessionsNote);
 }
 
 const commands: Record<string, () => void | Promise<void>> = {

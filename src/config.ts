@@ -56,6 +56,9 @@ const envSchema = z.object({
   ARGON2_PARALLELISM: int(1, MAX_ARGON2.parallelism).default(1),
   LOCKOUT_THRESHOLD: int(3, 100).default(5),
   LOCKOUT_MINUTES: int(1, 24 * 60).default(30),
+  // How stale a user gate's copy of the account may get before it is read again; only changes made
+  // around the API (admin CLI, SQL) wait for this, API changes apply at once. 0 reads D1 every time.
+  ACCOUNT_RECHECK_SECONDS: int(0, 900).default(60),
 });
 
 export type Config = {
@@ -74,6 +77,7 @@ export type Config = {
     refreshTokenTtlMs: number;
     lockoutThreshold: number;
     lockoutMs: number;
+    accountRecheckMs: number;
   };
   chat: ChatConfig;
   password: {
@@ -156,6 +160,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
       refreshTokenTtlMs: vars.REFRESH_TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000,
       lockoutThreshold: vars.LOCKOUT_THRESHOLD,
       lockoutMs: vars.LOCKOUT_MINUTES * 60 * 1000,
+      accountRecheckMs: vars.ACCOUNT_RECHECK_SECONDS * 1000,
     },
     chat: parseChatConfig(env, isProduction),
     password: {

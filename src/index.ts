@@ -8,4 +8,4 @@ export default {
   fetch: app.fetch,
 } satisfies ExportedHandler<Env>;
 
-export { StreamGate } from './modules/chat/stream-gate';
+export { UserGate } from './modules/users/user-gate';

@@ -1,12 +1,10 @@
-import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { users } from '../db/schema';
-import { dbOf } from '../lib/db-context';
 import { AppError } from '../lib/errors';
 import type { AppEnv, AuthUser } from '../lib/types';
 import { verifyAccessToken } from '../modules/auth/access-token';
 import { can, type Permission } from '../modules/auth/permissions';
+import { userGateFor } from '../modules/users/user-gate';
 import { enforceUserLimit, writeHeaders } from './rate-limit';
 
 const challenge = (error?: string) => ({
@@ -31,9 +29,10 @@ type AuthOptions = {
 };
 
 /**
- * Requires `Authorization: Bearer <access token>`. Beyond the signature and claims, one indexed
- * D1 read checks the account is still active and the token's version is current, which is what
- * lets password changes, role changes and deletions take effect at once.
+ * Requires `Authorization: Bearer <access token>`. Beyond the signature and claims, the user's gate
+ * (a Durable Object holding a checked copy of the account, see user-gate.ts) confirms the account is
+ * still active and the token's version is current, which is what lets password changes, role changes
+ * and deletions take effect at once, without a D1 read per request.
  */
 export const requireAuth = (options: AuthOptions = {}) =>
   createMiddleware<AppEnv>(async function requireAuth(c, next) {
@@ -53,15 +52,16 @@ export const requireAuth = (options: AuthOptions = {}) =>
 
     // The account check and the caller's own rate limit need only the (signed) subject, so they run
     // side by side: on the chat path every sequential round trip is latency before the first token.
+    const { accountRecheckMs } = c.get('config').auth;
     const accountCheck = Promise.all([
-      dbOf(c)
-        .select({ isActive: users.isActive, tokenVersion: users.tokenVersion })
-        .from(users)
-        .where(eq(users.id, claims.sub))
-        .limit(1),
+      userGateFor(c.env.USER_GATE, claims.sub).checkAccount({
+        userId: claims.sub,
+        tokenVersion: claims.tv,
+        maxAgeMs: accountRecheckMs,
+      }),
       options.limitUser ? enforceUserLimit(c, claims.sub) : undefined,
-    ]).then(([[row]]) => {
-      if (!row?.isActive || row.tokenVersion !== claims.tv) {
+    ]).then(([accepted]) => {
+      if (!accepted) {
         throw new AppError(401, 'UNAUTHORIZED', 'The access token is no longer valid. Sign in again.', {
           headers: challenge('invalid_token'),
         });

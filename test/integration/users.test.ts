@@ -91,6 +91,8 @@ describe('user administration', () => {
   it('changes a role, and the target’s old tokens stop working at once', async () => {
     const admin = await registerAndLogin('admin');
     const target = await registerAndLogin('user');
+    // Used first, so the target's gate holds a copy of the account that the change must replace.
+    expect((await call('/api/v1/users/me', { headers: bearer(target.accessToken) })).status).toBe(200);
     const res = await call(
       `/api/v1/users/${target.userId}/role`,
       json('PATCH', admin.accessToken, { role: 'moderator' }),
@@ -127,9 +129,11 @@ describe('user administration', () => {
   it('deletes a user together with their sessions', async () => {
     const admin = await registerAndLogin('admin');
     const target = await registerAndLogin('user');
+    expect((await call('/api/v1/users/me', { headers: bearer(target.accessToken) })).status).toBe(200);
     expect(
       (await call(`/api/v1/users/${target.userId}`, { method: 'DELETE', headers: bearer(admin.accessToken) })).status,
     ).toBe(204);
+    expect((await call('/api/v1/users/me', { headers: bearer(target.accessToken) })).status).toBe(401);
     const tokens = await env.DB.prepare('SELECT count(*) AS n FROM refresh_tokens WHERE user_id = ?')
       .bind(target.userId)
       .first<{ n: number }>();
@@ -140,6 +144,7 @@ describe('user administration', () => {
   it('deactivation ends the user’s sessions', async () => {
     const admin = await registerAndLogin('admin');
     const target = await registerAndLogin('user');
+    expect((await call('/api/v1/users/me', { headers: bearer(target.accessToken) })).status).toBe(200);
     const res = await call(
       `/api/v1/users/${target.userId}/status`,
       json('PATCH', admin.accessToken, { isActive: false }),

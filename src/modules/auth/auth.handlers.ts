@@ -2,6 +2,7 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import { dbOf } from '../../lib/db-context';
 import type { AppEnv } from '../../lib/types';
 import { audit } from '../audit/audit.service';
+import { accountChangedVia } from '../users/user-gate';
 import { publicJwks } from './access-token';
 import { authDeps, clearRefreshCookie, readRefreshCookie, requestMeta, setRefreshCookie } from './auth.context';
 import type { jwks, login, logout, refresh, register } from './auth.routes';
@@ -26,7 +27,12 @@ export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) =>
   const presented = readRefreshCookie(c);
   try {
     if (!presented) throw sessionExpired();
-    const session = await refreshSession(presented, { db: dbOf(c), config: c.get('config'), meta: requestMeta(c) });
+    const session = await refreshSession(presented, {
+      db: dbOf(c),
+      config: c.get('config'),
+      meta: requestMeta(c),
+      accountChanged: accountChangedVia(c.env.USER_GATE, c.get('requestId')),
+    });
     setRefreshCookie(c, session.refreshToken, session.refreshExpiresAt);
     return c.json(
       { accessToken: session.accessToken, tokenType: 'Bearer' as const, expiresIn: session.expiresIn },

@@ -4,6 +4,7 @@ import type { Db } from '../../db/client';
 import { type User, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { type AuditInput, audit, auditStatement } from '../audit/audit.service';
+import type { AccountChanged } from '../users/user-gate';
 import { signAccessToken } from './access-token';
 import type { PasswordHasher } from './password-hasher';
 import { needsRehash } from './password-hasher';
@@ -182,7 +183,7 @@ export async function startSession(user: User, { db, config }: Pick<AuthDeps, 'd
 /** Rotates the refresh token; a replayed one revokes its family and is reported. */
 export async function refreshSession(
   presented: string,
-  deps: Omit<AuthDeps, 'hasher' | 'dummyHash'>,
+  deps: Omit<AuthDeps, 'hasher' | 'dummyHash'> & { accountChanged: AccountChanged },
 ): Promise<Session> {
   const { db, config, meta } = deps;
   const result = await rotateRefreshToken(db, presented);
@@ -192,6 +193,7 @@ export async function refreshSession(
       .update(users)
       .set({ tokenVersion: sql`${users.tokenVersion} + 1` })
       .where(eq(users.id, result.userId));
+    await deps.accountChanged(result.userId);
     await audit(db, {
       action: 'refresh_reuse',
       outcome: 'denied',

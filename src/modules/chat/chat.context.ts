@@ -17,7 +17,7 @@ export function chatDeps(c: Context<AppEnv>, abort: AbortController): ChatDeps {
     config: c.get('config'),
     caller: currentUser(c),
     faq: faqLookup(db),
-    gates: c.env.STREAM_GATE,
+    gates: c.env.USER_GATE,
     signal: abort.signal,
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
     requestId: c.get('requestId'),

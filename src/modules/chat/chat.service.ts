@@ -4,6 +4,7 @@ import { errorDetail } from '../../lib/error-detail';
 import { AppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import { findOwnConversation, recentMessages } from '../conversations/conversations.service';
+import { type UserGates, userGateFor } from '../users/user-gate';
 import { type ChatModel, modelsFor } from './chat.config';
 import type { ChatCaller, ChatEvent, ChatTurn, ChatUsage, FaqHit, FaqLookup } from './chat.types';
 import { buildPrompt, estimateTokens, type Turn, trimHistory } from './prompt';
@@ -11,7 +12,6 @@ import { type FetchLike, streamChatCompletion } from './provider/deepseek.client
 import type { ProviderUsage } from './provider/deepseek.types';
 import { ProviderError } from './provider/provider.errors';
 import { recordTurn } from './record-turn';
-import { type StreamGate, streamGateFor } from './stream-gate';
 import { utcDay } from './usage.service';
 
 export type ChatInput = {
@@ -29,7 +29,7 @@ export type ChatDeps = {
   config: Config;
   caller: ChatCaller;
   faq: FaqLookup;
-  gates: DurableObjectNamespace<StreamGate>;
+  gates: UserGates;
   /** Fires when the client goes away; aborts the upstream call. */
   signal: AbortSignal;
   waitUntil: (promise: Promise<unknown>) => void;
@@ -63,7 +63,7 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
   const budget = chat.dailyTokenBudget[caller.role];
   if (budget <= 0) throw budgetExceeded();
 
-  const gate = streamGateFor(deps.gates, caller.id);
+  const gate = userGateFor(deps.gates, caller.id);
   const today = utcDay();
   const leasing = gate.acquire({
     maxStreams: chat.maxConcurrentStreams,

@@ -5,12 +5,20 @@ import type { AppEnv } from '../../lib/types';
 import { currentUser } from '../../middleware/authenticate';
 import { getPasswordHasher } from '../auth/argon2-worker';
 import { requestMeta } from '../auth/auth.context';
+import { accountChangedVia } from './user-gate';
 import type * as routes from './users.routes';
 import * as service from './users.service';
 
 const caller = currentUser;
 
-const adminAction = (c: Context<AppEnv>) => ({ db: dbOf(c), actorId: caller(c).id, meta: requestMeta(c) });
+const accountChanged = (c: Context<AppEnv>) => accountChangedVia(c.env.USER_GATE, c.get('requestId'));
+
+const adminAction = (c: Context<AppEnv>) => ({
+  db: dbOf(c),
+  actorId: caller(c).id,
+  meta: requestMeta(c),
+  accountChanged: accountChanged(c),
+});
 
 export const getMe: RouteHandler<typeof routes.getMe, AppEnv> = async (c) =>
   c.json({ user: await service.getUser(dbOf(c), caller(c).id) }, 200);
@@ -26,6 +34,7 @@ export const changeMyPassword: RouteHandler<typeof routes.changeMyPassword, AppE
     config: c.get('config'),
     hasher: await getPasswordHasher(),
     meta: requestMeta(c),
+    accountChanged: accountChanged(c),
     userId: id,
     keepFamilyId: sessionId,
   });

@@ -9,6 +9,7 @@ import { accessTokenFor, assertPasswordAllowed, type RequestMeta, recordFailedLo
 import type { PasswordHasher } from '../auth/password-hasher';
 import { revokeUserFamilies } from '../auth/refresh-token';
 import { toPublicUser } from '../auth/user-view';
+import type { AccountChanged } from './user-gate';
 
 const notFound = () => new AppError(404, 'NOT_FOUND', 'No such user.');
 
@@ -44,6 +45,7 @@ type PasswordChange = {
   config: Config;
   hasher: PasswordHasher;
   meta: RequestMeta;
+  accountChanged: AccountChanged;
   userId: string;
   /** The caller's own session (refresh family, from the access token's `sid`) survives; every other one ends. */
   keepFamilyId: string;
@@ -75,6 +77,7 @@ export async function changePassword(current: string, next: string, ctx: Passwor
     .where(eq(users.id, userId))
     .returning();
   if (!updated) throw notFound();
+  await ctx.accountChanged(userId);
   await revokeUserFamilies(db, userId, ctx.keepFamilyId);
   await audit(db, { action: 'password_change', outcome: 'success', actorId: userId, targetId: userId, ...meta });
   return accessTokenFor(updated, ctx.keepFamilyId, config);
@@ -100,7 +103,8 @@ export async function listUsers(db: Db, query: { page: number; pageSize: number;
   };
 }
 
-type AdminAction = { db: Db; actorId: string; meta: RequestMeta };
+/** `accountChanged` tells the target's gate after a change that must end their current access tokens. */
+type AdminAction = { db: Db; actorId: string; meta: RequestMeta; accountChanged: AccountChanged };
 
 /**
  * True unless `targetId` is the last active admin. Used inside UPDATE/DELETE conditions so the
@@ -118,7 +122,7 @@ async function requireExisting(db: Db, id: string) {
 const lastAdmin = () =>
   new AppError(409, 'LAST_ADMIN', 'The last active admin cannot be demoted, deactivated or deleted.');
 
-export async function changeRole(targetId: string, role: Role, { db, actorId, meta }: AdminAction) {
+export async function changeRole(targetId: string, role: Role, { db, actorId, meta, accountChanged }: AdminAction) {
   const before = await requireExisting(db, targetId);
   const guard = role === 'admin' ? undefined : notLastAdmin(targetId);
   const [user] = await db
@@ -127,6 +131,7 @@ export async function changeRole(targetId: string, role: Role, { db, actorId, me
     .where(and(eq(users.id, targetId), guard))
     .returning();
   if (!user) throw lastAdmin();
+  await accountChanged(targetId);
   await audit(db, {
     action: 'role_change',
     outcome: 'success',
@@ -138,7 +143,11 @@ export async function changeRole(targetId: string, role: Role, { db, actorId, me
   return toPublicUser(user);
 }
 
-export async function setActive(targetId: string, isActive: boolean, { db, actorId, meta }: AdminAction) {
+export async function setActive(
+  targetId: string,
+  isActive: boolean,
+  { db, actorId, meta, accountChanged }: AdminAction,
+) {
   if (targetId === actorId && !isActive)
     throw new AppError(409, 'CANNOT_DEACTIVATE_SELF', 'You cannot deactivate your own account.');
   await requireExisting(db, targetId);
@@ -148,6 +157,7 @@ export async function setActive(targetId: string, isActive: boolean, { db, actor
     .where(and(eq(users.id, targetId), isActive ? undefined : notLastAdmin(targetId)))
     .returning();
   if (!user) throw lastAdmin();
+  await accountChanged(targetId);
   if (!isActive) await revokeUserFamilies(db, targetId);
   await audit(db, { action: 'status_change', outcome: 'success', actorId, targetId, detail: { isActive }, ...meta });
   return toPublicUser(user);
@@ -165,7 +175,7 @@ export async function unlockUser(targetId: string, { db, actorId, meta }: AdminA
 }
 
 /** Deletes the account; its refresh tokens go with it (ON DELETE CASCADE), and so do its access tokens (no row). */
-export async function deleteUser(targetId: string, { db, actorId, meta }: AdminAction) {
+export async function deleteUser(targetId: string, { db, actorId, meta, accountChanged }: AdminAction) {
   if (targetId === actorId) throw new AppError(409, 'CANNOT_DELETE_SELF', 'You cannot delete your own account.');
   await requireExisting(db, targetId);
   const [deleted] = await db
@@ -173,5 +183,6 @@ export async function deleteUser(targetId: string, { db, actorId, meta }: AdminA
     .where(and(eq(users.id, targetId), notLastAdmin(targetId)))
     .returning({ id: users.id });
   if (!deleted) throw lastAdmin();
+  await accountChanged(targetId);
   await audit(db, { action: 'user_delete', outcome: 'success', actorId, targetId, ...meta });
 }

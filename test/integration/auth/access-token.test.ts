@@ -1,9 +1,11 @@
-import { env } from 'cloudflare:workers';
 import { importJWK, type JWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import keys from '../../fixtures/test-jwks.json';
+import { changeAccountInD1 } from '../../helpers/accounts';
 import { bearer, registerAndLogin } from '../../helpers/auth';
-import { call, readError } from '../../helpers/http';
+import { call, callerWith, readError } from '../../helpers/http';
+
+const BUMP_VERSION = 'UPDATE users SET token_version = token_version + 1 WHERE id = ?';
 
 const [signingJwk, retiredPublicJwk] = keys.signing.keys as [JWK & { kid: string }, JWK & { kid: string }];
 const retiredJwk = keys.retiredPrivate.keys[0] as JWK & { kid: string };
@@ -51,6 +53,10 @@ async function expect401(token: string) {
   expect(res.status).toBe(401);
   expect(res.headers.get('WWW-Authenticate')).toContain('Bearer');
   expect((await readError(res)).code).toBe('UNAUTHORIZED');
+}
+
+async function expectAccepted(token: string) {
+  expect((await call('/api/v1/users/me', { headers: bearer(token) })).status).toBe(200);
 }
 
 describe('access tokens', () => {
@@ -165,13 +171,37 @@ describe('access tokens', () => {
 
   it('refuses a token minted before the user’s token version moved on', async () => {
     const session = await registerAndLogin();
-    await env.DB.prepare('UPDATE users SET token_version = token_version + 1 WHERE id = ?').bind(session.userId).run();
+    await expectAccepted(session.accessToken); // the gate now holds a copy of the account
+    await changeAccountInD1(session.userId, BUMP_VERSION, { tellGate: true });
     await expect401(session.accessToken);
   });
 
   it('refuses a token of a deleted user', async () => {
     const session = await registerAndLogin();
-    await env.DB.prepare('DELETE FROM users WHERE id = ?').bind(session.userId).run();
+    await expectAccepted(session.accessToken);
+    await changeAccountInD1(session.userId, 'DELETE FROM users WHERE id = ?', { tellGate: true });
+    await expect401(session.accessToken);
+  });
+
+  it('sees a change made around the API once the gate’s copy ages out', async () => {
+    const session = await registerAndLogin();
+    await expectAccepted(session.accessToken);
+    await changeAccountInD1(session.userId, BUMP_VERSION, { tellGate: false });
+    // Within ACCOUNT_RECHECK_SECONDS (60 by default) the copy still stands...
+    await expectAccepted(session.accessToken);
+    // ...and a copy older than the configured age is read again (0: every request reads D1).
+    const strict = callerWith({ ACCOUNT_RECHECK_SECONDS: '0' });
+    const res = await strict('/api/v1/users/me', { headers: bearer(session.accessToken) });
+    expect(res.status).toBe(401);
+    expect((await readError(res)).code).toBe('UNAUTHORIZED');
+  });
+
+  it('reads the account again for a token newer than the gate’s copy', async () => {
+    const session = await registerAndLogin();
+    await expectAccepted(session.accessToken);
+    // A version the gate never heard of, e.g. minted by another Worker after a change it missed.
+    await changeAccountInD1(session.userId, BUMP_VERSION, { tellGate: false });
+    await expectAccepted(await forge(session.userId, { claims: { tv: 1 } }));
     await expect401(session.accessToken);
   });
 });

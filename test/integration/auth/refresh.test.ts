@@ -33,12 +33,14 @@ describe('POST /api/v1/auth/refresh', () => {
     const session = await registerAndLogin();
     const first = await cookiePost(REFRESH, session.refreshCookie);
     const successor = refreshCookieOf(first);
+    const { accessToken } = (await first.json()) as { accessToken: string };
+    // Used before the replay, so the user's gate holds a copy of the account that the replay must end.
+    expect((await call('/api/v1/users/me', { headers: bearer(accessToken) })).status).toBe(200);
     const replay = await cookiePost(REFRESH, session.refreshCookie);
     expect(replay.status).toBe(401);
     expect((await readError(replay)).code).toBe('SESSION_EXPIRED');
     expect((await cookiePost(REFRESH, successor)).status).toBe(401);
     // Access tokens minted in that session die with it.
-    const { accessToken } = (await first.json()) as { accessToken: string };
     expect((await call('/api/v1/users/me', { headers: bearer(accessToken) })).status).toBe(401);
     const audit = await env.DB.prepare(
       "SELECT outcome FROM audit_events WHERE action = 'refresh_reuse' AND target_id = ?",

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { cannedAnswer } from '../../../scripts/fake-deepseek/handler.mjs';
+import { changeAccountInD1 } from '../../helpers/accounts';
 import { bearer, registerAndLogin } from '../../helpers/auth';
 import { answerOf, readSse, type SseEvent, useFakeDeepSeek } from '../../helpers/chat';
 import { call, callerWith, readError } from '../../helpers/http';
@@ -419,7 +420,9 @@ describe('the account check that runs beside the chat lookups', () => {
   it('refuses a token whose account moved on, without calling the model', async () => {
     const fake = useFakeDeepSeek();
     const me = await registerAndLogin();
-    await env.DB.prepare('UPDATE users SET token_version = token_version + 1 WHERE id = ?').bind(me.userId).run();
+    await changeAccountInD1(me.userId, 'UPDATE users SET token_version = token_version + 1 WHERE id = ?', {
+      tellGate: true,
+    });
     const res = await ask(me.accessToken, { message: 'Tell me about the weather on Mars' });
     expect(res.status).toBe(401);
     expect(res.headers.get('WWW-Authenticate')).toContain('invalid_token');
@@ -429,7 +432,7 @@ describe('the account check that runs beside the chat lookups', () => {
   it('refuses a deactivated account even for a message that fails validation first', async () => {
     const fake = useFakeDeepSeek();
     const me = await registerAndLogin();
-    await env.DB.prepare('UPDATE users SET is_active = 0 WHERE id = ?').bind(me.userId).run();
+    await changeAccountInD1(me.userId, 'UPDATE users SET is_active = 0 WHERE id = ?', { tellGate: true });
     for (const body of [{ message: 'What are your delivery hours?' }, { message: '   ' }]) {
       const res = await ask(me.accessToken, body);
       expect(res.status).toBe(401);
@@ -444,9 +447,9 @@ describe('the account check that runs beside the chat lookups', () => {
   it('still frees the stream slot when the account check fails', async () => {
     useFakeDeepSeek();
     const me = await registerAndLogin();
-    await env.DB.prepare('UPDATE users SET is_active = 0 WHERE id = ?').bind(me.userId).run();
+    await changeAccountInD1(me.userId, 'UPDATE users SET is_active = 0 WHERE id = ?', { tellGate: true });
     for (let i = 0; i < 3; i++) expect((await ask(me.accessToken, { message: 'hi there' })).status).toBe(401);
-    await env.DB.prepare('UPDATE users SET is_active = 1 WHERE id = ?').bind(me.userId).run();
+    await changeAccountInD1(me.userId, 'UPDATE users SET is_active = 1 WHERE id = ?', { tellGate: true });
     await vi.waitFor(
       async () => expect((await ask(me.accessToken, { message: 'back', stream: false })).status).toBe(200),
       {

@@ -1,0 +1,54 @@
+/** What the account check needs of a user row; `exists: false` once the user is deleted. */
+export type AccountState = { exists: boolean; isActive: boolean; tokenVersion: number };
+
+/**
+ * A user's (isActive, tokenVersion) as last read from D1, held by the user's Durable Object so that
+ * an authenticated request costs no D1 read. D1 stays the source of truth:
+ * - every change made through the API tells the object (`changed()`), so it takes effect at once;
+ * - a copy older than `maxAgeMs` is read again, which bounds how long a change made around the API
+ *   (the admin CLI, a SQL console) can go unseen;
+ * - a token newer than the copy (signed after a change this object missed) also forces a read.
+ * A read that started before `changed()` may finish after it; its result answers the requests that
+ * were already waiting but is never kept.
+ */
+export class AccountCache {
+  private copy: (AccountState & { readAt: number }) | undefined;
+  private reading: Promise<AccountState> | undefined;
+  private generation = 0;
+
+  constructor(
+    private readonly read: () => Promise<AccountState>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Whether a token of this version may still act for the user. */
+  async accepts(tokenVersion: number, maxAgeMs: number): Promise<boolean> {
+    const copy = this.copy;
+    const usable = copy !== undefined && this.now() - copy.readAt < maxAgeMs && tokenVersion <= copy.tokenVersion;
+    const account = usable ? copy : await this.readOnce();
+    return account.exists && account.isActive && account.tokenVersion === tokenVersion;
+  }
+
+  changed(): void {
+    this.generation++;
+    this.copy = undefined;
+    this.reading = undefined;
+  }
+
+  /** Concurrent callers share one D1 read. */
+  private readOnce(): Promise<AccountState> {
+    if (this.reading) return this.reading;
+    const generation = this.generation;
+    const readAt = this.now();
+    const reading = this.read()
+      .then((account) => {
+        if (generation === this.generation) this.copy = { ...account, readAt };
+        return account;
+      })
+      .finally(() => {
+        if (this.reading === reading) this.reading = undefined;
+      });
+    this.reading = reading;
+    return reading;
+  }
+}
