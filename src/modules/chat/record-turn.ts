@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { conversations, messages } from '../../db/schema';
 import { titleFrom } from '../conversations/conversations.service';
@@ -25,10 +25,31 @@ export type TurnRecord = {
   finishReason: string;
 };
 
+type NewMessage = typeof messages.$inferInsert;
+
 /**
- * Writes a finished (or stopped) turn in two concurrent D1 batches: today's usage and the FAQ hit,
- * and the conversation (new, or its counters) with both messages. It runs after the last delta, so the
- * answer itself never waits for it.
+ * Inserts the rows only while their conversation still exists, as one statement: a conversation the
+ * user deleted while its answer streamed must make the insert a no-op, not a foreign-key failure that
+ * would roll back the usage written in the same batch.
+ */
+function insertIntoLiveConversation(db: Db, conversationId: string, rows: Required<NewMessage>[]) {
+  // Every column, in table order: the order drizzle lists them in `insert into messages (…)`.
+  const columns = getTableColumns(messages);
+  const keys = Object.keys(columns) as (keyof typeof columns)[];
+  const live = sql`exists (select 1 from ${conversations} where ${conversations.id} = ${conversationId})`;
+  const selects = rows.map(
+    (row) =>
+      sql`select ${sql.join(
+        keys.map((key) => sql.param(row[key], columns[key])),
+        sql`, `,
+      )} where ${live}`,
+  );
+  return db.insert(messages).select(sql.join(selects, sql` union all `));
+}
+
+/**
+ * Writes a finished (or stopped) turn in one D1 batch (one round trip, one transaction): today's
+ * usage, the FAQ hit, and the conversation (new, or its counters) with both messages.
  */
 export async function recordTurn(turn: TurnRecord): Promise<void> {
   const { db } = turn;
@@ -40,12 +61,9 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
     chats: 1,
     faqAnswers: turn.source === 'faq' ? 1 : 0,
   });
-  const faqHit = turn.faqId ? faqHitStatement(db, turn.faqId) : undefined;
-  // Usage is written on its own and first: it is what budgets are checked against, so nothing about the
-  // conversation (deleted mid-stream, say, which fails the message insert) may roll it back.
-  const counting = db.batch(faqHit ? [usage, faqHit] : [usage]);
+  const faqHit = turn.faqId ? [faqHitStatement(db, turn.faqId)] : [];
   if (!turn.persist) {
-    await counting;
+    await db.batch([usage, ...faqHit]);
     return;
   }
   const conversation = turn.isNewConversation
@@ -56,8 +74,19 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
         .update(conversations)
         .set({ messageCount: sql`${conversations.messageCount} + 2`, updatedAt: new Date(now) })
         .where(eq(conversations.id, turn.conversationId));
-  const rows = db.insert(messages).values([
-    { conversationId: turn.conversationId, role: 'user', content: turn.userMessage, createdAt: new Date(now - 1) },
+  const noUsage = { source: null, model: null, faqId: null, promptTokens: 0, completionTokens: 0, cacheHitTokens: 0 };
+  const rows = insertIntoLiveConversation(db, turn.conversationId, [
+    {
+      id: crypto.randomUUID(),
+      conversationId: turn.conversationId,
+      role: 'user',
+      content: turn.userMessage,
+      ...noUsage,
+      usageEstimated: false,
+      incomplete: false,
+      finishReason: null,
+      createdAt: new Date(now - 1),
+    },
     {
       id: turn.messageId,
       conversationId: turn.conversationId,
@@ -75,6 +104,5 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
       createdAt: new Date(now),
     },
   ]);
-  // Two independent batches, sent together: one round trip of latency, and neither can undo the other.
-  await Promise.all([counting, db.batch([conversation, rows])]);
+  await db.batch([usage, ...faqHit, conversation, rows]);
 }

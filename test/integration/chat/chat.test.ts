@@ -361,6 +361,11 @@ describe('review findings (each would let a caller get more than they should)', 
       },
       { timeout: 3000, interval: 20 },
     );
+    // The turn's messages went nowhere: no orphans under the deleted conversation.
+    const orphans = await env.DB.prepare('SELECT count(*) AS n FROM messages WHERE conversation_id = ?')
+      .bind(conversationId)
+      .first<Row>();
+    expect(orphans?.n).toBe(0);
   });
 
   it('releases the stream slot when a request is refused after the slot was taken', async () => {
