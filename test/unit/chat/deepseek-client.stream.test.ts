@@ -97,6 +97,36 @@ describe('streamChatCompletion: streaming', () => {
     expect(answer.text).toContain('你好 🙂');
   });
 
+  it('delivers the tokens of one network read as one delta, and a cut after them still ends in an error', async () => {
+    const fake = startFake();
+    // The whole answer in one read, as a busy connection or a fast upstream delivers it.
+    const inOneRead = (text: string) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(text));
+          controller.close();
+        },
+      });
+    const sse = { headers: { 'content-type': 'text/event-stream' } };
+    const oneRead = async (request: Request) => new Response(inOneRead(await (await fake.fetch(request)).text()), sse);
+    const { events, error } = await drain(
+      await streamChatCompletion(chatOptions(fake, 'all at once', { fetch: oneRead })),
+    );
+    expect(error).toBeUndefined();
+    expect(events.map((e) => e.type)).toEqual(['delta', 'usage', 'finish']);
+    expect(textOf(events)).toBe(cannedAnswer('all at once'));
+
+    // The same read, broken off before [DONE] by a malformed chunk: the text still arrives first.
+    const broken = async (request: Request) => {
+      const text = await (await fake.fetch(request)).text();
+      const cut = `${text.slice(0, text.indexOf('"finish_reason":"stop"'))}\n\ndata: {not json\n\n`;
+      return new Response(inOneRead(cut), sse);
+    };
+    const partial = await drain(await streamChatCompletion(chatOptions(fake, 'all at once', { fetch: broken })));
+    expect(partial.events.map((e) => e.type)).toEqual(['delta']);
+    expect(partial.error).toMatchObject({ code: 'UPSTREAM_ERROR' });
+  });
+
   it('ignores keep-alive comments while queued and does not count them as the first token', async () => {
     const fake = startFake({ firstTokenDelayMs: 300, keepaliveMs: 20 });
     const stream = await streamChatCompletion(chatOptions(fake, 'queued', { firstByteTimeoutMs: 1_000 }));

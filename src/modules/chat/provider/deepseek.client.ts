@@ -206,28 +206,38 @@ async function* relay(
         throw deadline.signal.aborted ? fail(error) : fail(streamError('UPSTREAM_STREAM_CUT', error));
       }
       const messages = read.done ? parser.end() : parser.push(read.value);
+      // What one network read carried arrived together, so it leaves together: adjacent text pieces
+      // become one delta (one write downstream instead of one per token), and nothing waits longer.
+      const batch: ProviderEvent[] = [];
+      let stop: { done: true } | { error: unknown } | undefined;
       for (const message of messages) {
-        if (message.event === 'error') throw fail(streamError('UPSTREAM_ERROR'));
+        if (message.event === 'error') {
+          stop = { error: fail(streamError('UPSTREAM_ERROR')) };
+          break;
+        }
         if (message.event !== 'message') continue;
         if (message.data === '[DONE]') {
           timings.totalMs = Date.now() - started;
-          return;
+          stop = { done: true };
+          break;
         }
-        let events: ProviderEvent[];
         try {
-          events = eventsFromChunk(message.data);
+          for (const event of eventsFromChunk(message.data)) appendMerged(batch, event);
         } catch (error) {
-          if (error instanceof MalformedChunkError) throw fail(streamError('UPSTREAM_ERROR', error));
-          throw error;
-        }
-        for (const event of events) {
-          if (deadline.waitingForFirstToken && event.type !== 'usage') {
-            deadline.firstTokenArrived();
-            timings.firstTokenMs = Date.now() - started;
-          }
-          yield event;
+          if (!(error instanceof MalformedChunkError)) throw error;
+          stop = { error: fail(streamError('UPSTREAM_ERROR', error)) };
+          break;
         }
       }
+      for (const event of batch) {
+        if (deadline.waitingForFirstToken && event.type !== 'usage') {
+          deadline.firstTokenArrived();
+          timings.firstTokenMs = Date.now() - started;
+        }
+        yield event;
+      }
+      if (stop && 'done' in stop) return;
+      if (stop) throw stop.error;
       // The body ended without `[DONE]`: whatever was delivered is all there will be.
       if (read.done) throw fail(streamError('UPSTREAM_STREAM_CUT'));
     }
@@ -236,6 +246,14 @@ async function* relay(
     deadline.dispose();
     reader.cancel().catch(() => {});
   }
+}
+
+/** Appends `event`, joining it to the previous one when both are text of the same kind. */
+function appendMerged(batch: ProviderEvent[], event: ProviderEvent): void {
+  const last = batch.at(-1);
+  if (last && (last.type === 'delta' || last.type === 'reasoning') && last.type === event.type) {
+    batch[batch.length - 1] = { ...last, text: last.text + event.text };
+  } else batch.push(event);
 }
 
 function streamError(code: ProviderErrorCode, cause?: unknown): ProviderError {
