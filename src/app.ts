@@ -25,6 +25,10 @@ import { usersRouter } from './modules/users/users.index';
 
 const apiPrefixes = ['/api/', '/v1/', '/.well-known/'];
 
+/** The routes guarded by `guard('chat:use', { defer: true })`: their per-IP check overlaps their lookups. */
+const chatTurns = new Set(['/api/v1/chat', '/v1/chat/completions']);
+const isChatTurn = (c: Context<AppEnv>) => c.req.method === 'POST' && chatTurns.has(c.req.path);
+
 /**
  * The whole request pipeline, in the order it runs. Each line is one concern; the order is
  * deliberate (DESIGN.md "Request flow") — the request id comes first so every log line and
@@ -40,7 +44,7 @@ export function createApp() {
   app.use(loadConfig());
   app.use(corsPolicy());
   app.use(limitBodySize());
-  app.use(limitByIp());
+  app.use(limitByIp('ip', { overlapOn: isChatTurn }));
   app.use('/api/v1/auth/login', limitLogin());
   app.use('/api/v1/auth/register', limitByIp('registerIp'));
   app.use('/api/v1/auth/refresh', limitByIp('refreshIp'));

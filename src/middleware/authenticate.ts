@@ -51,16 +51,18 @@ export const requireAuth = (options: AuthOptions = {}) =>
     }
 
     // The account check and the caller's own rate limit need only the (signed) subject, so they run
-    // side by side: on the chat path every sequential round trip is latency before the first token.
+    // side by side (with the per-IP check, where it overlaps): on the chat path every sequential round
+    // trip is latency before the first token.
     const { accountRecheckMs } = c.get('config').auth;
     const accountCheck = Promise.all([
+      c.get('ipLimit'),
       userGateFor(c.env.USER_GATE, claims.sub).checkAccount({
         userId: claims.sub,
         tokenVersion: claims.tv,
         maxAgeMs: accountRecheckMs,
       }),
       options.limitUser ? enforceUserLimit(c, claims.sub) : undefined,
-    ]).then(([accepted]) => {
+    ]).then(([, accepted]) => {
       if (!accepted) {
         throw new AppError(401, 'UNAUTHORIZED', 'The access token is no longer valid. Sign in again.', {
           headers: challenge('invalid_token'),

@@ -12,19 +12,42 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** The tightest passing decision so far; its figures become the X-RateLimit-* headers. */
     rateLimit?: RateLimitResult;
+    /** The per-IP check still running, for `requireAuth` to await (see `limitByIp({ overlapOn })`). */
+    ipLimit?: Promise<void>;
   }
 }
 
 type Check = { policy: PolicyName; identifier: string };
 
+type IpLimitOptions = {
+  /**
+   * Requests whose route starts its own lookups while this check runs (the chat turns, where every
+   * sequential round trip delays the first token). The check starts here; `requireAuth` awaits it
+   * with the account check, before the route acts for anyone. As a safety net it is awaited here
+   * again after the route, so a refusal still answers 429 (over a 401 too: floods see one answer).
+   */
+  overlapOn?: (c: Context<AppEnv>) => boolean;
+};
+
 /**
  * Every request, per client IP. Mounted right after the body-size limit, before auth, so
  * anonymous floods are refused before any token check or password hash.
  */
-export const limitByIp = (policy: Extract<PolicyName, 'ip' | 'registerIp' | 'refreshIp'> = 'ip') =>
+export const limitByIp = (
+  policy: Extract<PolicyName, 'ip' | 'registerIp' | 'refreshIp'> = 'ip',
+  options: IpLimitOptions = {},
+) =>
   createMiddleware<AppEnv>(async function limitByIp(c, next) {
-    await enforce(c, [{ policy, identifier: ipOf(c) }]);
-    await next();
+    const checking = enforce(c, [{ policy, identifier: ipOf(c) }]);
+    if (options.overlapOn?.(c)) {
+      checking.catch(() => {}); // observed by requireAuth and below; never an unhandled rejection
+      c.set('ipLimit', checking);
+      await next();
+      await checking;
+    } else {
+      await checking;
+      await next();
+    }
     writeHeaders(c);
   });
 

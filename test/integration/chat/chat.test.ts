@@ -5,6 +5,7 @@ import { changeAccountInD1 } from '../../helpers/accounts';
 import { bearer, registerAndLogin } from '../../helpers/auth';
 import { answerOf, readSse, type SseEvent, useFakeDeepSeek } from '../../helpers/chat';
 import { call, callerWith, readError } from '../../helpers/http';
+import { uniqueIp } from '../../helpers/logs';
 
 const ask = (token: string, body: Record<string, unknown>, init: RequestInit = {}) =>
   call('/api/v1/chat', {
@@ -462,5 +463,37 @@ describe('the account check that runs beside the chat lookups', () => {
         interval: 50,
       },
     );
+  });
+});
+
+describe('the per-IP limit that overlaps the chat lookups', () => {
+  it('still refuses before the model, the knowledge base or any write, and frees the stream slot', async () => {
+    const fake = useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const send = callerWith({ RATE_LIMIT_IP: '2/1m', CHAT_MAX_CONCURRENT_STREAMS: '1' });
+    const ip = uniqueIp();
+    const from = (address: string, token: string, message: string) =>
+      send('/api/v1/chat', {
+        method: 'POST',
+        headers: { ...bearer(token), 'Content-Type': 'application/json', 'CF-Connecting-IP': address },
+        body: JSON.stringify({ message, stream: false }),
+      });
+    for (let i = 0; i < 2; i++) expect((await from(ip, me.accessToken, `question ${i}`)).status).toBe(200);
+    expect(fake.stats.requests).toBe(2);
+
+    for (const message of ['Tell me about the weather on Mars', 'What are your delivery hours?']) {
+      const refused = await from(ip, me.accessToken, message);
+      expect(refused.status).toBe(429);
+      expect((await readError(refused)).code).toBe('RATE_LIMITED');
+    }
+    // A flood with a bad token hears the same 429, not a 401 that would confirm the token check ran.
+    expect((await from(ip, 'x'.repeat(40), 'hello')).status).toBe(429);
+    expect(fake.stats.requests).toBe(2);
+    const stored = await env.DB.prepare('SELECT count(*) AS n FROM conversations WHERE user_id = ?')
+      .bind(me.userId)
+      .first<Row>();
+    expect(stored?.n).toBe(2);
+    // The slot the refused turns took was given back: the one allowed stream is free.
+    expect((await from(uniqueIp(), me.accessToken, 'from elsewhere')).status).toBe(200);
   });
 });
