@@ -42,6 +42,9 @@ export type ChatDeps = {
 /** History rows read for a conversation before token trimming; more than any sane budget holds. */
 const HISTORY_ROWS = 40;
 
+/** How long a conversation's next turn waits for the previous one to be stored before a 409. */
+const PREVIOUS_TURN_WAIT_MS = 5_000;
+
 /** Leases outlive the longest stream a little, so a crashed Worker frees its slot by itself. */
 const leaseTtl = (config: Config) => config.chat.totalTimeoutMs + 10_000;
 
@@ -65,34 +68,48 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
 
   const gate = userGateFor(deps.gates, caller.id);
   const today = utcDay();
+  const persist = input.history === undefined;
   const leasing = gate.acquire({
     maxStreams: chat.maxConcurrentStreams,
     ttlMs: leaseTtl(config),
     day: today,
     dailyBudget: budget,
+    // Turns of one conversation take turns: the next waits until the previous one is stored.
+    ...(persist && input.conversationId ? { conversationId: input.conversationId, waitMs: PREVIOUS_TURN_WAIT_MS } : {}),
   });
-  const lookups = Promise.all([
+  const readHistory = async () =>
     input.conversationId
       ? loadHistory(db, caller.id, input.conversationId, config)
-      : clientHistory(input.history, config),
-    deps.faq(message),
-    // Nothing below acts for the caller (no model call, no write) until this has passed too.
-    deps.accountCheck,
-  ]);
+      : clientHistory(input.history, config);
+  const lookUp = () =>
+    Promise.all([
+      readHistory(),
+      deps.faq(message),
+      // Nothing below acts for the caller (no model call, no write) until this has passed too.
+      deps.accountCheck,
+    ]);
   // Settle both before acting: a lookup that refuses the request (404, 409, a D1 failure) must not
   // leave a stream slot taken until its lease expires.
-  const [leased, looked] = await Promise.allSettled([leasing, lookups]);
+  const [leased, firstLook] = await Promise.allSettled([leasing, lookUp()]);
   const lease = leased.status === 'fulfilled' ? leased.value.lease : null;
   /** Frees the stream slot and charges the tokens to the user's day (in the same Durable Object). */
-  const release = (tokens = 0) => {
-    if (lease) deps.waitUntil(gate.release(lease, today, tokens));
-  };
+  const release = (tokens = 0): Promise<void> => (lease ? gate.release(lease, today, tokens) : Promise.resolve());
+  const releaseNow = () => deps.waitUntil(release());
+  // A lease that had to wait for the previous turn: the history read beside it may predate that
+  // turn (or the conversation itself), so read again now that it is stored. Rare, and never slow.
+  const waited = leased.status === 'fulfilled' && leased.value.lease !== null && leased.value.waited;
+  const [looked] = waited ? await Promise.allSettled([lookUp()]) : [firstLook];
   if (looked.status === 'rejected') {
-    release();
+    releaseNow();
     throw looked.reason;
   }
   if (leased.status === 'rejected') throw leased.reason;
   const allowed = leased.value;
+  if (allowed.lease === null && allowed.refusal === 'busy') {
+    throw new AppError(409, 'CONVERSATION_BUSY', 'The previous answer in this conversation is still being written.', {
+      headers: { 'Retry-After': '2' },
+    });
+  }
   const [history, found] = looked.value;
 
   const started = Date.now();
@@ -101,16 +118,12 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
     userId: caller.id,
     conversationId: input.conversationId,
     isNewConversation: !input.conversationId,
-    persist: input.history === undefined,
+    persist,
     userMessage: message,
     model: model.id,
   };
 
-  if (found.strong) {
-    release();
-    const turn = faqTurn(found.strong, base, started, deps);
-    return turn;
-  }
+  if (found.strong) return faqTurn(found.strong, base, started, deps, release);
   // A knowledge-base answer costs no tokens, so it is given even over budget (above); the model is not.
   if (allowed.lease === null && allowed.refusal === 'budget') throw budgetExceeded();
   if (!lease) {
@@ -138,7 +151,7 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
   } catch (error) {
-    release();
+    releaseNow();
     throw error;
   }
 
@@ -181,7 +194,8 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
             cacheHitTokens: 0,
           };
       final.totalTokens = final.promptTokens + final.completionTokens;
-      release(final.totalTokens);
+      // The client gets its last event without waiting for D1: the turn is stored in the background.
+      // The lease is held until then, so the conversation's next turn waits for it (see acquire).
       const recording = recordTurn({
         ...base,
         ...ids,
@@ -191,11 +205,10 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
         usageEstimated: !usage,
         incomplete: !complete,
         finishReason: finishReason ?? (failure ? failure.code.toLowerCase() : 'aborted'),
-      }).catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, ...errorDetail(error) }));
-      // waitUntil keeps the write alive if the client has gone; a client still listening gets its
-      // final event only once the turn is stored, so what it reads next already includes it.
+      })
+        .catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, ...errorDetail(error) }))
+        .finally(() => release(final.totalTokens));
       deps.waitUntil(recording);
-      if (!deps.signal.aborted) await recording;
       if (failure && !deps.signal.aborted) {
         if (failure.operatorProblem)
           log('error', 'assistant unavailable: check the DeepSeek key and balance', { requestId: deps.requestId });
@@ -217,6 +230,7 @@ function faqTurn(
   > & { conversationId: string | undefined },
   started: number,
   deps: ChatDeps,
+  release: () => Promise<void>,
 ): ChatTurn {
   const ids = { conversationId: base.conversationId ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
   const usage: ChatUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHitTokens: 0 };
@@ -230,11 +244,12 @@ function faqTurn(
     usageEstimated: false,
     incomplete: false,
     finishReason: 'stop',
-  }).catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, ...errorDetail(error) }));
+  })
+    .catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, ...errorDetail(error) }))
+    .finally(release);
   deps.waitUntil(recording);
   async function* events(): AsyncGenerator<ChatEvent> {
     yield { type: 'delta', text: hit.answer };
-    await recording;
     yield { type: 'done', usage, finishReason: 'stop', processingMs: Date.now() - started };
   }
   return { meta: { ...ids, model: base.model, source: 'faq' }, events: events() };

@@ -1,10 +1,26 @@
-type Lease = { id: string; expiresAt: number };
+type Lease = {
+  id: string;
+  expiresAt: number;
+  conversationId: string | undefined;
+  /** Settles when the lease is released (its turn stored) or found expired. */
+  ended: Promise<void>;
+  end: () => void;
+};
 type DailyUsage = { day: string; tokens: number };
 
-export type AcquireRequest = { maxStreams: number; ttlMs: number; day: string; dailyBudget: number };
+export type AcquireRequest = {
+  maxStreams: number;
+  ttlMs: number;
+  day: string;
+  dailyBudget: number;
+  /** An existing conversation the turn continues: its previous turn must be stored first. */
+  conversationId?: string | undefined;
+  /** How long to wait for that previous turn before refusing with `busy`. */
+  waitMs?: number;
+};
 export type AcquireResult =
-  | { lease: string; used: number }
-  | { lease: null; used: number; refusal: 'budget' | 'streams' };
+  | { lease: string; used: number /** A previous turn of the conversation was still in progress. */; waited: boolean }
+  | { lease: null; used: number; refusal: 'budget' | 'streams' | 'busy' };
 
 /** The slice of Durable Object storage the allowance keeps its daily count in. */
 export type UsageStore = {
@@ -33,26 +49,63 @@ export class StreamAllowance {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async acquire({ maxStreams, ttlMs, day, dailyBudget }: AcquireRequest): Promise<AcquireResult> {
+  async acquire(request: AcquireRequest): Promise<AcquireResult> {
+    const { maxStreams, ttlMs, day, dailyBudget, conversationId } = request;
+    const waited = conversationId !== undefined && (await this.previousTurnDone(conversationId, request.waitMs ?? 0));
+    if (waited === 'timeout') return { lease: null, used: await this.usedOn(day), refusal: 'busy' };
     const used = await this.usedOn(day);
     const now = this.now();
-    this.leases = this.leases.filter((l) => l.expiresAt > now);
+    this.drop((l) => l.expiresAt <= now);
     if (used >= dailyBudget) return { lease: null, used, refusal: 'budget' };
     if (this.leases.length >= maxStreams) return { lease: null, used, refusal: 'streams' };
-    const lease = { id: crypto.randomUUID(), expiresAt: now + ttlMs };
+    let end = () => {};
+    const ended = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    const lease: Lease = { id: crypto.randomUUID(), expiresAt: now + ttlMs, conversationId, ended, end };
     this.leases.push(lease);
-    return { lease: lease.id, used };
+    return { lease: lease.id, used, waited: waited === true };
+  }
+
+  /**
+   * A lease is held until its turn is stored, so a conversation's next turn waits here for the
+   * previous one and then reads a history that includes it. True when it had to wait.
+   */
+  private async previousTurnDone(conversationId: string, waitMs: number): Promise<boolean | 'timeout'> {
+    const deadline = this.now() + waitMs;
+    let waited = false;
+    for (;;) {
+      const now = this.now();
+      const busy = this.leases.find((l) => l.conversationId === conversationId && l.expiresAt > now);
+      if (!busy) return waited;
+      const left = Math.min(deadline, busy.expiresAt) - now;
+      if (deadline <= now) return 'timeout';
+      waited = true;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        busy.ended,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, left);
+        }),
+      ]);
+      if (timer !== undefined) clearTimeout(timer);
+    }
   }
 
   /** Ends a stream and charges what it cost to the day it started on. */
   async release(id: string, day: string, tokens: number): Promise<void> {
     const used = await this.usedOn(day);
     const now = this.now();
-    this.leases = this.leases.filter((l) => l.id !== id && l.expiresAt > now);
+    this.drop((l) => l.id === id || l.expiresAt <= now);
     // A stream that began before midnight UTC is charged to its own day, never over today's count.
     if (tokens <= 0 || (this.usage !== undefined && this.usage.day > day)) return;
     this.usage = { day, tokens: used + tokens };
     await this.store.put(this.usage);
+  }
+
+  private drop(gone: (lease: Lease) => boolean): void {
+    for (const lease of this.leases.filter(gone)) lease.end();
+    this.leases = this.leases.filter((lease) => !gone(lease));
   }
 
   private async usedOn(day: string): Promise<number> {

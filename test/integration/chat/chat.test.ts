@@ -155,6 +155,23 @@ describe('POST /api/v1/chat', () => {
     );
   });
 
+  it('lets a second turn sent while the first still streams wait for it, then see it in its history', async () => {
+    const fake = useFakeDeepSeek({ tokenDelayMs: 15 });
+    const me = await registerAndLogin();
+    const opening = await readSse(await ask(me.accessToken, { message: 'Hello', stream: true }));
+    const conversationId = opening[0]?.data.conversationId as string;
+    const firstRes = await ask(me.accessToken, { message: 'First follow-up', conversationId });
+    const reader = (firstRes.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read(); // the first follow-up is streaming now
+    const second = ask(me.accessToken, { message: 'Second follow-up', conversationId, stream: false });
+    while (!(await reader.read()).done) {}
+    const answered = await second;
+    expect(answered.status).toBe(200);
+    const sent = fake.stats.lastRequest?.body as { messages: { role: string; content: string }[] };
+    expect(sent.messages.map((m) => m.content)).toContain('First follow-up');
+    expect(sent.messages.at(-1)?.content).toBe('Second follow-up');
+  });
+
   it.each([
     ['an empty message', { message: '' }, 400, 'EMPTY_MESSAGE'],
     ['a whitespace-only message', { message: ' \n\t ' }, 400, 'EMPTY_MESSAGE'],

@@ -78,4 +78,29 @@ describe('StreamAllowance', () => {
     await allowance.release(lease.lease as string, request.day, 0);
     expect(store.puts).toBe(0);
   });
+
+  it('makes a conversation’s next turn wait until the previous one is released, and says it waited', async () => {
+    const allowance = new StreamAllowance(memoryStore().usage);
+    const turn = { ...request, conversationId: 'c1', waitMs: 1_000 };
+    const first = await allowance.acquire(turn);
+    expect(first).toMatchObject({ waited: false });
+    let secondDone = false;
+    const second = allowance.acquire(turn).then((result) => {
+      secondDone = true;
+      return result;
+    });
+    // Another conversation is not held up.
+    expect(await allowance.acquire({ ...turn, conversationId: 'c2' })).toMatchObject({ waited: false });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(secondDone).toBe(false);
+    await allowance.release(first.lease as string, request.day, 0);
+    expect(await second).toMatchObject({ lease: expect.any(String), waited: true });
+  });
+
+  it('refuses with busy when the previous turn outlasts the wait', async () => {
+    const allowance = new StreamAllowance(memoryStore().usage);
+    const turn = { ...request, conversationId: 'c1', waitMs: 30 };
+    await allowance.acquire(turn);
+    expect(await allowance.acquire(turn)).toMatchObject({ lease: null, refusal: 'busy' });
+  });
 });

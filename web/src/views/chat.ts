@@ -27,6 +27,8 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
 
   let currentId = conversationId;
   let controller: AbortController | null = null;
+  /** A conversation this view started, until the server lists it. */
+  let started: ConversationSummary | null = null;
   const assistant = config.assistantName || 'Assistant';
 
   const heading = h('h1', { tabindex: -1, class: 'chat-title' }, 'New conversation');
@@ -92,6 +94,8 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
             answer.setSource(meta.source);
             if (!currentId) {
               currentId = meta.conversationId;
+              const now = new Date().toISOString();
+              started = { id: currentId, title: text, createdAt: now, updatedAt: now, messageCount: 2 };
               heading.textContent = text.length > 60 ? `${text.slice(0, 60)}…` : text;
               // Not a navigation: the view stays, only the address becomes shareable/reloadable.
               history.replaceState(null, '', `#/chat/${encodeURIComponent(currentId)}`);
@@ -150,11 +154,12 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
   async function loadList(): Promise<void> {
     try {
       const page = await listConversations();
+      // The server stores a turn moments after its last event: show a just-started conversation anyway.
+      const items =
+        started && !page.items.some((item) => item.id === started?.id) ? [started, ...page.items] : page.items;
       replaceChildren(
         list,
-        ...(page.items.length
-          ? page.items.map(conversationItem)
-          : [h('li', { class: 'empty' }, 'No conversations yet.')]),
+        ...(items.length ? items.map(conversationItem) : [h('li', { class: 'empty' }, 'No conversations yet.')]),
       );
     } catch (err) {
       replaceChildren(list, h('li', { class: 'empty' }, describeError(err)));
