@@ -74,7 +74,7 @@ export const chat = createRoute({
     401: errorResponse('Not signed in.'),
     403: errorResponse('Your role cannot chat.'),
     404: errorResponse('No such conversation (or not yours).'),
-    409: errorResponse('CONVERSATION_FULL.'),
+    409: errorResponse('CONVERSATION_FULL, or CONVERSATION_BUSY while its previous answer is still being written.'),
     429: errorResponse('RATE_LIMITED, TOKEN_BUDGET_EXCEEDED or TOO_MANY_STREAMS.'),
     502: errorResponse('The model provider failed.'),
     503: errorResponse('UPSTREAM_BUSY or ASSISTANT_UNAVAILABLE.'),
