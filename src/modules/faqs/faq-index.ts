@@ -59,7 +59,7 @@ export function buildFaqIndex<T extends IndexableFaq>(entries: readonly T[]): Fa
     let length = 0;
     for (const [words, weight] of columns) {
       length += words.length;
-      for (const word of words) counts.set(stem(word), (counts.get(stem(word)) ?? 0) + weight);
+      for (const term of words.map(stem)) counts.set(term, (counts.get(term) ?? 0) + weight);
     }
     lengths.push(length);
     for (const [term, weightedCount] of counts) {
