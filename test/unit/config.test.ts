@@ -77,6 +77,15 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ ...base, TOKEN_BUDGET_DAILY: 'user:lots' })).toThrow(/TOKEN_BUDGET_DAILY/);
   });
 
+  it('reads FAQ_CACHE_SECONDS: 60 by default, 0 (always fresh) to 3600, anything else named', () => {
+    expect(parseConfig(base).chat.faqCacheSeconds).toBe(60);
+    expect(parseConfig({ ...base, FAQ_CACHE_SECONDS: '0' }).chat.faqCacheSeconds).toBe(0);
+    expect(parseConfig({ ...base, FAQ_CACHE_SECONDS: '3600' }).chat.faqCacheSeconds).toBe(3600);
+    for (const bad of ['3601', '-1', '1.5', 'soon']) {
+      expect(() => parseConfig({ ...base, FAQ_CACHE_SECONDS: bad })).toThrow(/FAQ_CACHE_SECONDS/);
+    }
+  });
+
   it('turns docs off in production unless asked', () => {
     const prod = { ENVIRONMENT: 'production', CORS_ORIGINS: 'https://a.test', JWT_JWKS, DEEPSEEK_API_KEY: 'sk-test' };
     expect(parseConfig(prod).docsEnabled).toBe(false);

@@ -19,6 +19,9 @@ const chatEnvSchema = z.object({
   CHAT_FIRST_TOKEN_TIMEOUT_MS: int(1000, 300_000).default(20_000),
   CHAT_TOTAL_TIMEOUT_MS: int(1000, 600_000).default(120_000),
   CHAT_MAX_CONCURRENT_STREAMS: int(1, 20).default(2),
+  // How long an isolate answers from its FAQ snapshot before refreshing it in the background; 0 reads
+  // D1 for every message (always fresh, slower). See src/modules/faqs/faq-snapshot.ts.
+  FAQ_CACHE_SECONDS: int(0, 3600).default(60),
   // "role:tokens" pairs; a role not listed gets 0 (cannot chat even if its permissions allow it).
   TOKEN_BUDGET_DAILY: z.string().default('viewer:0,user:50000,moderator:200000,admin:1000000'),
   ASSISTANT_NAME: z.string().trim().min(1).max(60).default('Sam'),
@@ -41,6 +44,8 @@ export type ChatConfig = {
   firstTokenTimeoutMs: number;
   totalTimeoutMs: number;
   maxConcurrentStreams: number;
+  /** FAQ snapshot lifetime per isolate; 0 = reload for every message. */
+  faqCacheSeconds: number;
   dailyTokenBudget: Readonly<Record<Role, number>>;
   persona: { assistantName: string; companyName: string; supportContact: string; tone: string; answerLength: string };
 };
@@ -104,6 +109,7 @@ export function parseChatConfig(env: Record<string, unknown>, isProduction: bool
     firstTokenTimeoutMs: vars.CHAT_FIRST_TOKEN_TIMEOUT_MS,
     totalTimeoutMs: vars.CHAT_TOTAL_TIMEOUT_MS,
     maxConcurrentStreams: vars.CHAT_MAX_CONCURRENT_STREAMS,
+    faqCacheSeconds: vars.FAQ_CACHE_SECONDS,
     dailyTokenBudget: parseBudgets(vars.TOKEN_BUDGET_DAILY),
     persona: {
       assistantName: vars.ASSISTANT_NAME,

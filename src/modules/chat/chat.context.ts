@@ -16,7 +16,7 @@ export function chatDeps(c: Context<AppEnv>, abort: AbortController): ChatDeps {
     db,
     config: c.get('config'),
     caller: currentUser(c),
-    faq: faqLookup(db),
+    faq: faqLookup(db, c.get('config').chat, (promise) => c.executionCtx.waitUntil(promise)),
     gates: c.env.USER_GATE,
     signal: abort.signal,
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),

@@ -4,8 +4,10 @@ import { expansionsOf, type MessageTerms, sameWord, significantTerms } from './f
  * When the chat may answer a message straight from an FAQ entry, without the model.
  *
  * A wrong canned answer is worse than a slower model answer grounded on the same entries, so the
- * rule is deliberately strict. Candidates come from FTS5 (the message's significant terms ORed,
- * ranked by weighted bm25); only the best one can be strong, and only when all three hold:
+ * rule is deliberately strict. Candidates come from the in-memory FAQ index (faq-index.ts: the
+ * message's significant terms ORed, ranked by the same weighted bm25 FTS5 computes, so the margin
+ * below means what it meant when the rule was tuned on FTS5); only the best one can be strong, and
+ * only when all three hold:
  *
  * 1. Question coverage ≥ 0.6: most of the entry's question terms are in the message (or its
  *    expansions, e.g. "when" → "hours"). The message asks what the entry answers.

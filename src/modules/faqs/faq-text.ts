@@ -98,11 +98,18 @@ export function messageTerms(text: string): MessageTerms {
  * Returns null when there is nothing to search for.
  */
 export function toFtsQuery(terms: readonly string[]): string | null {
-  const picked = terms.slice(0, MAX_QUERY_TERMS);
-  if (picked.length === 0) return null;
-  return picked
-    .map((term) => `"${term.replaceAll('"', '""')}"${[...term].length >= PREFIX_MIN_LENGTH ? '*' : ''}`)
-    .join(' OR ');
+  const phrases = queryPhrases(terms);
+  if (phrases.length === 0) return null;
+  return phrases.map(({ text, prefix }) => `"${text.replaceAll('"', '""')}"${prefix ? '*' : ''}`).join(' OR ');
+}
+
+/**
+ * What a search for `terms` asks for, one phrase per term (duplicates kept, as FTS5 keeps them): the
+ * first MAX_QUERY_TERMS, each matched exactly or, from PREFIX_MIN_LENGTH characters on, also as a
+ * prefix. `toFtsQuery` and the in-memory index (faq-index.ts) both read it, so they cannot disagree.
+ */
+export function queryPhrases(terms: readonly string[]): { text: string; prefix: boolean }[] {
+  return terms.slice(0, MAX_QUERY_TERMS).map((text) => ({ text, prefix: [...text].length >= PREFIX_MIN_LENGTH }));
 }
 
 /**

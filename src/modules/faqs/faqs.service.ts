@@ -2,7 +2,9 @@ import { and, count, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { type Faq, faqs } from '../../db/schema';
 import { AppError } from '../../lib/errors';
+import { buildFaqIndex, type FaqIndex, searchFaqIndex } from './faq-index';
 import { judgeMatch, type MatchVerdict } from './faq-match';
+import { createSnapshotCache, type SnapshotOptions } from './faq-snapshot';
 import { messageTerms, significantTerms, toFtsQuery, tokenize } from './faq-text';
 import type { CreateFaqInput, ListFaqsQuery, UpdateFaqInput } from './faqs.schemas';
 import { FTS_WEIGHTS, faqsFts } from './faqs-fts.table';
@@ -34,12 +36,23 @@ function visible({ publishedOnly, tag }: Visibility): SQL | undefined {
   );
 }
 
+/** Every published entry, read with one D1 query and indexed: what the chat matches messages against. */
+export async function loadPublishedFaqIndex(db: Db): Promise<FaqIndex<FaqView>> {
+  const rows = await db.select().from(faqs).where(eq(faqs.published, true));
+  return buildFaqIndex(rows.map(toFaqView));
+}
+
+// The isolate's snapshot of it. Each write below invalidates it once D1 has the change, so the next
+// chat through this isolate reloads and sees the edit; other isolates see it within their TTL.
+const publishedIndex = createSnapshotCache(loadPublishedFaqIndex, { name: 'faqs' });
+
 export async function createFaq(db: Db, input: CreateFaqInput, createdBy: string | null): Promise<FaqView> {
   const [row] = await db
     .insert(faqs)
     .values({ ...input, createdBy })
     .returning();
   if (!row) throw new Error('insert returned no row');
+  publishedIndex.invalidate();
   return toFaqView(row);
 }
 
@@ -56,12 +69,14 @@ export async function getFaq(db: Db, id: string, visibility: Visibility): Promis
 export async function updateFaq(db: Db, id: string, patch: UpdateFaqInput): Promise<FaqView> {
   const [row] = await db.update(faqs).set(patch).where(eq(faqs.id, id)).returning();
   if (!row) throw notFound();
+  publishedIndex.invalidate();
   return toFaqView(row);
 }
 
 export async function deleteFaq(db: Db, id: string): Promise<void> {
   const [row] = await db.delete(faqs).where(eq(faqs.id, id)).returning({ id: faqs.id });
   if (!row) throw notFound();
+  publishedIndex.invalidate();
 }
 
 /** Counts a chat message answered from this entry. Leaves `updatedAt` alone: the content did not change. */
@@ -152,13 +167,20 @@ export type FaqAnswer = {
 const CANDIDATES = 5;
 const GROUNDING = 3;
 
-/** The chat's FAQ lookup for one customer message: published entries only. */
-export async function findFaqAnswer(db: Db, message: string): Promise<FaqAnswer> {
+/**
+ * The chat's FAQ lookup for one customer message: published entries only, matched in memory against
+ * the isolate's snapshot (see faq-snapshot.ts for how fresh it is). The chat passes FAQ_CACHE_SECONDS
+ * and its `waitUntil`; the default, TTL 0, loads the entries for this call (always fresh, one query).
+ */
+export async function findFaqAnswer(
+  db: Db,
+  message: string,
+  cache: SnapshotOptions = { ttlSeconds: 0 },
+): Promise<FaqAnswer> {
   const terms = messageTerms(message);
-  const hits = await searchByTerms(db, [...terms.terms, ...terms.expanded], {
-    publishedOnly: true,
-    limit: CANDIDATES,
-  });
+  const words = [...terms.terms, ...terms.expanded];
+  // Nothing to search for needs no snapshot, and must not wait for one.
+  const hits = words.length === 0 ? [] : searchFaqIndex(await publishedIndex.get(db, cache), words, CANDIDATES);
   const verdict = judgeMatch(
     terms,
     hits.map((hit) => ({ question: hit.faq.question, tags: hit.faq.tags, score: hit.score })),
