@@ -48,7 +48,7 @@ export function createSnapshotCache<T>(
   // Bumped by invalidate(): a snapshot or load from an older generation may not answer anymore.
   let generation = 0;
 
-  function start(db: Db, options: SnapshotOptions): Promise<Loaded<T>> {
+  function start(db: Db): Promise<Loaded<T>> {
     const mine = generation;
     // Stamped when the load begins: the data is at least this fresh, never fresher.
     const loadedAt = now();
@@ -65,7 +65,7 @@ export function createSnapshotCache<T>(
   function refresh(db: Db, options: SnapshotOptions): void {
     const tracked = { generation, startedAt: now() };
     inflight = tracked;
-    const settled = start(db, options).then(
+    const settled = start(db).then(
       () => undefined,
       (error) => log('warn', 'snapshot refresh failed, serving the old one', { snapshot: name, ...errorDetail(error) }),
     );
@@ -86,7 +86,7 @@ export function createSnapshotCache<T>(
         return usable.value;
       }
       // Cold, invalidated, or TTL 0: this request loads for itself (see above).
-      return (await start(db, options)).value;
+      return (await start(db)).value;
     },
     invalidate() {
       generation += 1;
