@@ -194,27 +194,33 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
             cacheHitTokens: 0,
           };
       final.totalTokens = final.promptTokens + final.completionTokens;
-      // The client gets its last event without waiting for D1: the turn is stored in the background.
-      // The lease is held until then, so the conversation's next turn waits for it (see acquire).
-      const recording = recordTurn({
-        ...base,
-        ...ids,
-        answer,
-        source: 'model',
-        usage: final,
-        usageEstimated: !usage,
-        incomplete: !complete,
-        finishReason: finishReason ?? (failure ? failure.code.toLowerCase() : 'aborted'),
-      })
-        .catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, ...errorDetail(error) }))
-        .finally(() => release(final.totalTokens));
-      deps.waitUntil(recording);
-      if (failure && !deps.signal.aborted) {
-        if (failure.operatorProblem)
-          log('error', 'assistant unavailable: check the DeepSeek key and balance', { requestId: deps.requestId });
-        yield { type: 'error', code: failure.code, message: failure.publicMessage };
-      } else if (complete) {
-        yield { type: 'done', usage: final, finishReason: finishReason ?? 'stop', processingMs: Date.now() - started };
+      const record = () =>
+        recordTurn({
+          ...base,
+          ...ids,
+          answer,
+          source: 'model',
+          usage: final,
+          usageEstimated: !usage,
+          incomplete: !complete,
+          finishReason: finishReason ?? (failure ? failure.code.toLowerCase() : 'aborted'),
+        });
+      try {
+        if (failure && !deps.signal.aborted) {
+          if (failure.operatorProblem)
+            log('error', 'assistant unavailable: check the DeepSeek key and balance', { requestId: deps.requestId });
+          yield { type: 'error', code: failure.code, message: failure.publicMessage };
+        } else if (complete) {
+          yield {
+            type: 'done',
+            usage: final,
+            finishReason: finishReason ?? 'stop',
+            processingMs: Date.now() - started,
+          };
+        }
+      } finally {
+        // Once the last event is out (or the consumer has gone), never before it: see storeInBackground.
+        storeInBackground(record, () => release(final.totalTokens), deps);
       }
     }
   }
@@ -234,25 +240,41 @@ function faqTurn(
 ): ChatTurn {
   const ids = { conversationId: base.conversationId ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
   const usage: ChatUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHitTokens: 0 };
-  const recording = recordTurn({
-    ...base,
-    ...ids,
-    answer: hit.answer,
-    source: 'faq',
-    faqId: hit.id,
-    usage,
-    usageEstimated: false,
-    incomplete: false,
-    finishReason: 'stop',
-  })
-    .catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, ...errorDetail(error) }))
-    .finally(release);
-  deps.waitUntil(recording);
+  const record = () =>
+    recordTurn({
+      ...base,
+      ...ids,
+      answer: hit.answer,
+      source: 'faq',
+      faqId: hit.id,
+      usage,
+      usageEstimated: false,
+      incomplete: false,
+      finishReason: 'stop',
+    });
   async function* events(): AsyncGenerator<ChatEvent> {
-    yield { type: 'delta', text: hit.answer };
-    yield { type: 'done', usage, finishReason: 'stop', processingMs: Date.now() - started };
+    try {
+      yield { type: 'delta', text: hit.answer };
+      yield { type: 'done', usage, finishReason: 'stop', processingMs: Date.now() - started };
+    } finally {
+      storeInBackground(record, release, deps);
+    }
   }
   return { meta: { ...ids, model: base.model, source: 'faq' }, events: events() };
+}
+
+/**
+ * Stores a finished turn without holding up its answer: started after the consumer has taken the
+ * last event (a generator's `finally` runs on the next pull or when the consumer stops), kept alive by
+ * `waitUntil`, and only then is the stream slot released, so the conversation's next turn waits for
+ * the write (see StreamAllowance.acquire) rather than the client waiting for it.
+ */
+function storeInBackground(record: () => Promise<void>, release: () => Promise<void>, deps: ChatDeps): void {
+  deps.waitUntil(
+    record()
+      .catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, ...errorDetail(error) }))
+      .finally(release),
+  );
 }
 
 function pickModel(allowed: readonly ChatModel[], wanted: string): ChatModel {
