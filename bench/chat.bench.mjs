@@ -3,8 +3,8 @@
 // DeepSeek, three paths, each at concurrency 1 and 32:
 //   fake directly      Node → fake DeepSeek
 //   bare relay Worker  Node → wrangler dev (bench/relay-worker.ts: fetch the fake, return its body) → fake
-//   full service       Node → `node scripts/dev.mjs` (auth, rate limits, FAQ lookup, budget, stream
-//                      gate, history write) → the same fake
+//   full service       Node → `node scripts/dev.mjs` (auth, rate limits, account check, FAQ match,
+//                      budget, stream slot, turn write) → the same fake
 // Time to first token (first answer text), total time, streamed requests per second; p50 and p99.
 // Target (issue): full service within 3 ms p50 of the relay at concurrency 1 (TTFT and total), and at
 // least 95% of its requests per second at 32. Figures only: nothing is asserted.
@@ -186,8 +186,8 @@ try {
     console.log(
       '\nFull service per chat request, observed inside workerd (bench/instrumented-worker.ts, 1 ms timer):\n' +
         '"in-Worker ms" = until the Response (headers) is returned; D1/DO/fetch ms are summed per call, and\n' +
-        'calls made in parallel (FAQ search, usage read, stream gate) each count; the two record batches and the\n' +
-        'gate release run after the answer streamed but before `done`.',
+        'calls made in parallel (per-IP and per-user limits, account check, allowance) each count; the turn\'s\n' +
+        'one record batch and the gate release run in the background after the last event.',
     );
     console.table(breakdown);
     console.log('Per step: mean ms per call × calls per request');
