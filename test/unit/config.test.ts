@@ -86,6 +86,15 @@ describe('parseConfig', () => {
     }
   });
 
+  it('reads ACCOUNT_RECHECK_SECONDS: 60 s by default, 0 (read D1 every time) to 900, anything else named', () => {
+    expect(parseConfig(base).auth.accountRecheckMs).toBe(60_000);
+    expect(parseConfig({ ...base, ACCOUNT_RECHECK_SECONDS: '0' }).auth.accountRecheckMs).toBe(0);
+    expect(parseConfig({ ...base, ACCOUNT_RECHECK_SECONDS: '900' }).auth.accountRecheckMs).toBe(900_000);
+    for (const bad of ['901', '-1', '0.5', 'often']) {
+      expect(() => parseConfig({ ...base, ACCOUNT_RECHECK_SECONDS: bad })).toThrow(/ACCOUNT_RECHECK_SECONDS/);
+    }
+  });
+
   it('turns docs off in production unless asked', () => {
     const prod = { ENVIRONMENT: 'production', CORS_ORIGINS: 'https://a.test', JWT_JWKS, DEEPSEEK_API_KEY: 'sk-test' };
     expect(parseConfig(prod).docsEnabled).toBe(false);
