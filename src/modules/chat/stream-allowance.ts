@@ -51,41 +51,37 @@ export class StreamAllowance {
 
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     const { maxStreams, ttlMs, day, dailyBudget, conversationId } = request;
-    const waited = conversationId !== undefined && (await this.previousTurnDone(conversationId, request.waitMs ?? 0));
-    if (waited === 'timeout') return { lease: null, used: await this.usedOn(day), refusal: 'busy' };
-    const used = await this.usedOn(day);
-    const now = this.now();
-    this.drop((l) => l.expiresAt <= now);
-    if (used >= dailyBudget) return { lease: null, used, refusal: 'budget' };
-    if (this.leases.length >= maxStreams) return { lease: null, used, refusal: 'streams' };
-    let end = () => {};
-    const ended = new Promise<void>((resolve) => {
-      end = resolve;
-    });
-    const lease: Lease = { id: crypto.randomUUID(), expiresAt: now + ttlMs, conversationId, ended, end };
-    this.leases.push(lease);
-    return { lease: lease.id, used, waited: waited === true };
-  }
-
-  /**
-   * A lease is held until its turn is stored, so a conversation's next turn waits here for the
-   * previous one and then reads a history that includes it. True when it had to wait.
-   */
-  private async previousTurnDone(conversationId: string, waitMs: number): Promise<boolean | 'timeout'> {
-    const deadline = this.now() + waitMs;
+    await this.ready();
+    const deadline = this.now() + (request.waitMs ?? 0);
     let waited = false;
     for (;;) {
+      // From here to the push nothing awaits: concurrent calls (and waiters woken together) cannot
+      // both see a free slot or an idle conversation.
       const now = this.now();
-      const busy = this.leases.find((l) => l.conversationId === conversationId && l.expiresAt > now);
-      if (!busy) return waited;
-      const left = Math.min(deadline, busy.expiresAt) - now;
-      if (deadline <= now) return 'timeout';
+      this.drop((l) => l.expiresAt <= now);
+      const used = this.usedOn(day);
+      if (used >= dailyBudget) return { lease: null, used, refusal: 'budget' };
+      // A lease is held until its turn is stored, so a conversation's next turn waits here for the
+      // previous one and then reads a history that includes it.
+      const busy =
+        conversationId === undefined ? undefined : this.leases.find((l) => l.conversationId === conversationId);
+      if (!busy) {
+        if (this.leases.length >= maxStreams) return { lease: null, used, refusal: 'streams' };
+        let end = () => {};
+        const ended = new Promise<void>((resolve) => {
+          end = resolve;
+        });
+        const lease: Lease = { id: crypto.randomUUID(), expiresAt: now + ttlMs, conversationId, ended, end };
+        this.leases.push(lease);
+        return { lease: lease.id, used, waited };
+      }
+      if (deadline <= now) return { lease: null, used, refusal: 'busy' };
       waited = true;
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
         busy.ended,
         new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, left);
+          timer = setTimeout(resolve, Math.min(deadline, busy.expiresAt) - now);
         }),
       ]);
       if (timer !== undefined) clearTimeout(timer);
@@ -94,12 +90,12 @@ export class StreamAllowance {
 
   /** Ends a stream and charges what it cost to the day it started on. */
   async release(id: string, day: string, tokens: number): Promise<void> {
-    const used = await this.usedOn(day);
+    await this.ready();
     const now = this.now();
     this.drop((l) => l.id === id || l.expiresAt <= now);
     // A stream that began before midnight UTC is charged to its own day, never over today's count.
     if (tokens <= 0 || (this.usage !== undefined && this.usage.day > day)) return;
-    this.usage = { day, tokens: used + tokens };
+    this.usage = { day, tokens: this.usedOn(day) + tokens };
     await this.store.put(this.usage);
   }
 
@@ -108,11 +104,17 @@ export class StreamAllowance {
     this.leases = this.leases.filter((lease) => !gone(lease));
   }
 
-  private async usedOn(day: string): Promise<number> {
+  private async ready(): Promise<void> {
+    if (this.loaded) return;
+    const stored = await this.store.get();
     if (!this.loaded) {
-      this.usage = await this.store.get();
+      this.usage = stored;
       this.loaded = true;
     }
+  }
+
+  /** Synchronous once loaded: every read-modify-write of the count happens without an await inside. */
+  private usedOn(day: string): number {
     return this.usage?.day === day ? this.usage.tokens : 0;
   }
 }

@@ -103,4 +103,24 @@ describe('StreamAllowance', () => {
     await allowance.acquire(turn);
     expect(await allowance.acquire(turn)).toMatchObject({ lease: null, refusal: 'busy' });
   });
+
+  it('admits one of two turns that were both waiting for the same conversation', async () => {
+    const allowance = new StreamAllowance(memoryStore().usage);
+    const turn = { ...request, maxStreams: 5, conversationId: 'c1', waitMs: 60 };
+    const first = await allowance.acquire(turn);
+    const waiting = [allowance.acquire(turn), allowance.acquire(turn)];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await allowance.release(first.lease as string, request.day, 0);
+    const results = await Promise.all(waiting);
+    expect(results.filter((r) => r.lease !== null)).toHaveLength(1);
+    expect(results.filter((r) => r.lease === null && r.refusal === 'busy')).toHaveLength(1);
+  });
+
+  it('counts concurrent releases exactly', async () => {
+    const { store, usage } = memoryStore({ day: request.day, tokens: 0 });
+    const allowance = new StreamAllowance(usage);
+    const leases = await Promise.all([1, 2, 3].map(() => allowance.acquire({ ...request, maxStreams: 3 })));
+    await Promise.all(leases.map((l) => allowance.release(l.lease as string, request.day, 10)));
+    expect(store.value).toEqual({ day: request.day, tokens: 30 });
+  });
 });
