@@ -2,8 +2,11 @@ import type { SecureHeadersVariables } from 'hono/secure-headers';
 import type { Config } from '../config';
 import type { Role } from '../db/schema';
 
-/** `sessionId` is the refresh-token family the caller's access token was minted for. */
-export type AuthUser = { id: string; role: Role; sessionId: string };
+/**
+ * `sessionId` is the refresh-token family the caller's access token was minted for; `tokenVersion`
+ * the account's token version it carries (checked by the user's gate).
+ */
+export type AuthUser = { id: string; role: Role; sessionId: string; tokenVersion: number };
 
 export type AppVariables = SecureHeadersVariables & {
   requestId: string;

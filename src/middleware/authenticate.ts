@@ -4,12 +4,11 @@ import { AppError } from '../lib/errors';
 import type { AppEnv, AuthUser } from '../lib/types';
 import { verifyAccessToken } from '../modules/auth/access-token';
 import { can, type Permission } from '../modules/auth/permissions';
+import { bearerChallenge, tokenNoLongerValid } from '../modules/auth/token-refused';
 import { userGateFor } from '../modules/users/user-gate';
 import { enforceUserLimit, writeHeaders } from './rate-limit';
 
-const challenge = (error?: string) => ({
-  'WWW-Authenticate': error ? `Bearer realm="api", error="${error}"` : 'Bearer realm="api"',
-});
+const challenge = bearerChallenge;
 
 const unauthorized = (error?: string) =>
   new AppError(401, 'UNAUTHORIZED', 'Authentication is required. Send a valid access token.', {
@@ -63,15 +62,11 @@ export const requireAuth = (options: AuthOptions = {}) =>
       }),
       options.limitUser ? enforceUserLimit(c, claims.sub) : undefined,
     ]).then(([, accepted]) => {
-      if (!accepted) {
-        throw new AppError(401, 'UNAUTHORIZED', 'The access token is no longer valid. Sign in again.', {
-          headers: challenge('invalid_token'),
-        });
-      }
+      if (!accepted) throw tokenNoLongerValid();
     });
     // The role comes from the token: a role change bumps the token version, so once the check above
     // passes, the token's role is the account's role.
-    c.set('user', { id: claims.sub, role: claims.role, sessionId: claims.sid });
+    c.set('user', { id: claims.sub, role: claims.role, sessionId: claims.sid, tokenVersion: claims.tv });
     c.set('userId', claims.sub);
 
     if (options.defer) {

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client';
 import { errorDetail } from '../../lib/error-detail';
 import { AppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
+import { tokenNoLongerValid } from '../auth/token-refused';
 import { findOwnConversation, recentMessages } from '../conversations/conversations.service';
 import { type UserGates, userGateFor } from '../users/user-gate';
 import { type ChatModel, modelsFor } from './chat.config';
@@ -74,6 +75,7 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
     ttlMs: leaseTtl(config),
     day: today,
     dailyBudget: budget,
+    account: { userId: caller.id, tokenVersion: caller.tokenVersion, maxAgeMs: config.auth.accountRecheckMs },
     // Turns of one conversation take turns: the next waits until the previous one is stored.
     ...(persist && input.conversationId ? { conversationId: input.conversationId, waitMs: PREVIOUS_TURN_WAIT_MS } : {}),
   });
@@ -92,8 +94,22 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
   // leave a stream slot taken until its lease expires.
   const [leased, firstLook] = await Promise.allSettled([leasing, lookUp()]);
   const lease = leased.status === 'fulfilled' ? leased.value.lease : null;
-  /** Frees the stream slot and charges the tokens to the user's day (in the same Durable Object). */
-  const release = (tokens = 0): Promise<void> => (lease ? gate.release(lease, today, tokens) : Promise.resolve());
+  /**
+   * Frees the stream slot and charges the tokens to the user's day (in the same Durable Object). Tried
+   * twice: a lost release would hold the slot, and the conversation, until the lease expires.
+   */
+  const release = async (tokens = 0): Promise<void> => {
+    if (!lease) return;
+    try {
+      await gate.release(lease, today, tokens).catch(() => gate.release(lease, today, tokens));
+    } catch (error) {
+      log('error', 'stream slot not released; it frees itself when its lease expires', {
+        requestId: deps.requestId,
+        tokens,
+        ...errorDetail(error),
+      });
+    }
+  };
   const releaseNow = () => deps.waitUntil(release());
   // A lease that had to wait for the previous turn: the history read beside it may predate that
   // turn (or the conversation itself), so read again now that it is stored. Rare, and never slow.
@@ -105,6 +121,8 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
   }
   if (leased.status === 'rejected') throw leased.reason;
   const allowed = leased.value;
+  // The gate saw the account change between the two checks: still a refusal, never an answer.
+  if (allowed.lease === null && allowed.refusal === 'account') throw tokenNoLongerValid();
   if (allowed.lease === null && allowed.refusal === 'busy') {
     throw new AppError(409, 'CONVERSATION_BUSY', 'The previous answer in this conversation is still being written.', {
       headers: { 'Retry-After': '2' },
@@ -205,22 +223,14 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
           incomplete: !complete,
           finishReason: finishReason ?? (failure ? failure.code.toLowerCase() : 'aborted'),
         });
-      try {
-        if (failure && !deps.signal.aborted) {
-          if (failure.operatorProblem)
-            log('error', 'assistant unavailable: check the DeepSeek key and balance', { requestId: deps.requestId });
-          yield { type: 'error', code: failure.code, message: failure.publicMessage };
-        } else if (complete) {
-          yield {
-            type: 'done',
-            usage: final,
-            finishReason: finishReason ?? 'stop',
-            processingMs: Date.now() - started,
-          };
-        }
-      } finally {
-        // Once the last event is out (or the consumer has gone), never before it: see storeInBackground.
-        storeInBackground(record, () => release(final.totalTokens), deps);
+      // Started before the last event is handed over, so no way of leaving the generator skips it.
+      storeInBackground(record, () => release(final.totalTokens), deps);
+      if (failure && !deps.signal.aborted) {
+        if (failure.operatorProblem)
+          log('error', 'assistant unavailable: check the DeepSeek key and balance', { requestId: deps.requestId });
+        yield { type: 'error', code: failure.code, message: failure.publicMessage };
+      } else if (complete) {
+        yield { type: 'done', usage: final, finishReason: finishReason ?? 'stop', processingMs: Date.now() - started };
       }
     }
   }
@@ -253,27 +263,33 @@ function faqTurn(
       finishReason: 'stop',
     });
   async function* events(): AsyncGenerator<ChatEvent> {
-    try {
-      yield { type: 'delta', text: hit.answer };
-      yield { type: 'done', usage, finishReason: 'stop', processingMs: Date.now() - started };
-    } finally {
-      storeInBackground(record, release, deps);
-    }
+    storeInBackground(record, release, deps);
+    yield { type: 'delta', text: hit.answer };
+    yield { type: 'done', usage, finishReason: 'stop', processingMs: Date.now() - started };
   }
   return { meta: { ...ids, model: base.model, source: 'faq' }, events: events() };
 }
 
+/** A write that has not answered by then is given up on (and logged), so the slot is freed regardless. */
+const RECORD_TIMEOUT_MS = 10_000;
+
 /**
- * Stores a finished turn without holding up its answer: started after the consumer has taken the
- * last event (a generator's `finally` runs on the next pull or when the consumer stops), kept alive by
- * `waitUntil`, and only then is the stream slot released, so the conversation's next turn waits for
- * the write (see StreamAllowance.acquire) rather than the client waiting for it.
+ * Stores a finished turn without holding up its answer (the client's last event does not wait for
+ * D1), kept alive by `waitUntil`; only then is the stream slot released and the tokens charged, so
+ * the conversation's next turn waits for the write (see StreamAllowance.acquire).
  */
 function storeInBackground(record: () => Promise<void>, release: () => Promise<void>, deps: ChatDeps): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('chat record timed out')), RECORD_TIMEOUT_MS);
+  });
   deps.waitUntil(
-    record()
+    Promise.race([record(), timeout])
       .catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, ...errorDetail(error) }))
-      .finally(release),
+      .finally(() => {
+        if (timer !== undefined) clearTimeout(timer);
+        return release();
+      }),
   );
 }
 

@@ -15,7 +15,7 @@ export type ChatEvent =
 
 export type ChatTurn = { meta: ChatMeta; events: AsyncIterable<ChatEvent> };
 
-export type ChatCaller = { id: string; role: Role };
+export type ChatCaller = { id: string; role: Role; tokenVersion: number };
 
 export type FaqHit = { id: string; question: string; answer: string };
 

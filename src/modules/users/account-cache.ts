@@ -24,7 +24,9 @@ export class AccountCache {
   /** Whether a token of this version may still act for the user. */
   async accepts(tokenVersion: number, maxAgeMs: number): Promise<boolean> {
     const copy = this.copy;
-    const usable = copy !== undefined && this.now() - copy.readAt < maxAgeMs && tokenVersion <= copy.tokenVersion;
+    // A deleted user stays deleted (ids are never reused): no token is newer than that.
+    const usable =
+      copy !== undefined && this.now() - copy.readAt < maxAgeMs && (tokenVersion <= copy.tokenVersion || !copy.exists);
     const account = usable ? copy : await this.readOnce();
     return account.exists && account.isActive && account.tokenVersion === tokenVersion;
   }

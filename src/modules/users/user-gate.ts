@@ -17,20 +17,34 @@ export type AccountCheck = { userId: string; tokenVersion: number; maxAgeMs: num
  */
 export class UserGate extends DurableObject<Env> {
   private account: AccountCache | undefined;
+  private userId: string | undefined;
   private readonly allowance = new StreamAllowance({
     get: () => this.ctx.storage.get('usage'),
     put: (usage) => this.ctx.storage.put('usage', usage),
   });
 
   async checkAccount({ userId, tokenVersion, maxAgeMs }: AccountCheck): Promise<boolean> {
-    return this.accountOf(userId).accepts(tokenVersion, maxAgeMs);
+    const account = this.accountOf(userId);
+    if (!account) {
+      // A programming error (the stub was made for another user), answered as a refusal, never a pass.
+      log('error', 'user gate asked about a user it is not named after');
+      return false;
+    }
+    return account.accepts(tokenVersion, maxAgeMs);
   }
 
   accountChanged(): void {
     this.account?.changed();
   }
 
-  acquire(request: AcquireRequest): Promise<AcquireResult> {
+  /**
+   * A stream slot for a caller whose token still holds: a revoked token never takes (or waits for)
+   * one of its user's slots, even while the request's own account check is still on its way.
+   */
+  async acquire(
+    request: AcquireRequest & { account: AccountCheck },
+  ): Promise<AcquireResult | { lease: null; refusal: 'account' }> {
+    if (!(await this.checkAccount(request.account))) return { lease: null, refusal: 'account' };
     return this.allowance.acquire(request);
   }
 
@@ -38,11 +52,14 @@ export class UserGate extends DurableObject<Env> {
     return this.allowance.release(lease, day, tokens);
   }
 
-  private accountOf(userId: string): AccountCache {
-    if (!this.account) {
+  /** The account this gate is named after; undefined for any other user id. */
+  private accountOf(userId: string): AccountCache | undefined {
+    if (userId !== this.userId) {
       // The id names the object; a caller passing another user's id would read the wrong row.
-      if (!this.env.USER_GATE.idFromName(userId).equals(this.ctx.id))
-        throw new Error('user id does not name this gate');
+      if (this.userId !== undefined || !this.env.USER_GATE.idFromName(userId).equals(this.ctx.id)) return undefined;
+      this.userId = userId;
+    }
+    if (!this.account) {
       const db = createDb(this.env.DB);
       this.account = new AccountCache(async (): Promise<AccountState> => {
         const [row] = await db

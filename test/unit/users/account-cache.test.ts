@@ -98,4 +98,11 @@ describe('AccountCache', () => {
     expect(await cache.accepts(0, MINUTE)).toBe(false); // but the old row was not kept
     expect(state.reads).toBe(2);
   });
+
+  it('keeps a deleted account deleted without reading D1 again for every newer token', async () => {
+    const { state, read } = row({ exists: false, isActive: false, tokenVersion: -1 });
+    const cache = new AccountCache(read);
+    for (const version of [0, 3, 7]) expect(await cache.accepts(version, MINUTE)).toBe(false);
+    expect(state.reads).toBe(1);
+  });
 });
