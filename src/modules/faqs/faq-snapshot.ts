@@ -20,7 +20,7 @@ import { log } from '../../lib/logger';
  *   when the starting request ends (cloudflare-docs#29797). Cold lookups racing each other each load
  *   (check-then-set), which happens once per isolate.
  * - A failed first load throws (the caller has nothing to answer from); a failed refresh is logged
- *   and the old snapshot keeps answering.
+ *   and the old snapshot keeps answering, for up to 10 TTLs: then lookups load (or fail) themselves.
  */
 export type SnapshotOptions = {
   ttlSeconds: number;
@@ -37,6 +37,8 @@ type Loaded<T> = { value: T; loadedAt: number; generation: number };
 
 /** A refresh still unsettled after this long is presumed lost with its request; the next lookup starts another. */
 const REFRESH_GIVE_UP_MS = 30_000;
+/** Past this many TTLs without a successful refresh, a lookup waits for a load (and fails if it does). */
+const MAX_STALENESS_TTLS = 10;
 
 export function createSnapshotCache<T>(
   load: (db: Db) => Promise<T>,
@@ -80,12 +82,14 @@ export function createSnapshotCache<T>(
     async get(db, options) {
       const ttlMs = options.ttlSeconds * 1000;
       const usable = current?.generation === generation ? current : undefined;
-      if (usable && ttlMs > 0) {
+      // Refreshes that keep failing may not keep an unpublished or deleted entry answering for ever.
+      const tooOld = usable !== undefined && now() - usable.loadedAt >= MAX_STALENESS_TTLS * ttlMs;
+      if (usable && ttlMs > 0 && !tooOld) {
         const refreshing = inflight?.generation === generation && now() - inflight.startedAt < REFRESH_GIVE_UP_MS;
         if (now() - usable.loadedAt >= ttlMs && !refreshing) refresh(db, options);
         return usable.value;
       }
-      // Cold, invalidated, or TTL 0: this request loads for itself (see above).
+      // Cold, invalidated, far too stale, or TTL 0: this request loads for itself (see above).
       return (await start(db)).value;
     },
     invalidate() {
