@@ -186,7 +186,7 @@ try {
     console.log(
       '\nFull service per chat request, observed inside workerd (bench/instrumented-worker.ts, 1 ms timer):\n' +
         '"in-Worker ms" = until the Response (headers) is returned; D1/DO/fetch ms are summed per call, and\n' +
-        'calls made in parallel (per-IP and per-user limits, account check, allowance) each count; the turn\'s\n' +
+        "calls made in parallel (per-IP and per-user limits, account check, allowance) each count; the turn's\n" +
         'one record batch and the gate release run in the background after the last event.',
     );
     console.table(breakdown);

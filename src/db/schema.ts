@@ -137,7 +137,7 @@ export const messages = sqliteTable(
   (t) => [index('messages_conversation_created_idx').on(t.conversationId, t.createdAt)],
 );
 
-/** Per user per UTC day: what the daily token budget is checked against, and what stats add up. */
+/** Per user per UTC day: what stats add up (the budget itself is counted in the user's gate, see user-gate.ts). */
 export const usageDaily = sqliteTable(
   'usage_daily',
   {
