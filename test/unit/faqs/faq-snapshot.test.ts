@@ -91,6 +91,30 @@ describe('FAQ snapshot cache', () => {
     expect(results).toContain(warm);
   });
 
+  it('stops serving a snapshot 10 TTLs old: the lookup waits for a load, and fails with it', async () => {
+    let clock = 0;
+    let fail = false;
+    let version = 0;
+    const cache = createSnapshotCache(
+      async () => {
+        if (fail) throw new Error('D1 is down');
+        version += 1;
+        return `v${version}`;
+      },
+      { name: 't', now: () => clock },
+    );
+    const db = createDb(env.DB);
+    const options = { ttlSeconds: 60 };
+    expect(await cache.get(db, options)).toBe('v1');
+    fail = true;
+    clock += 9 * 60_000;
+    expect(await cache.get(db, options)).toBe('v1'); // stale, a refresh fails in the background
+    clock += 60_000;
+    await expect(cache.get(db, options)).rejects.toThrow('D1 is down');
+    fail = false;
+    expect(await cache.get(db, options)).toBe('v2');
+  });
+
   it('starts another refresh when one has gone unanswered for too long (its request was cancelled)', async () => {
     const loads: ((value: string) => void)[] = [];
     let clock = 0;
