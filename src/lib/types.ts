@@ -15,8 +15,16 @@ export type AppVariables = SecureHeadersVariables & {
   user?: AuthUser;
   /** Set by `requireAuth`; read by the access log and per-user rate limits. */
   userId?: string;
-  /** Set by `requireAuth({ defer: true })`: settles when the account check and per-user limit have passed. */
-  accountCheck?: Promise<void>;
+  /** Set by `requireAuth({ defer: true })`: see `Admission`. */
+  admission?: Admission;
 };
+
+/**
+ * What a deferring route must settle before it acts for the caller. `limits` settles when the
+ * per-IP and per-user limits have passed. The account check is the route's to make through the
+ * user's gate (its stream-slot call carries the token version: one round trip for both); it calls
+ * `accountChecked()` once the gate has answered, or `requireAuth` asks the gate itself afterwards.
+ */
+export type Admission = { limits: Promise<void>; accountChecked: () => void };
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

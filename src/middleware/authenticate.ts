@@ -8,21 +8,19 @@ import { bearerChallenge, tokenNoLongerValid } from '../modules/auth/token-refus
 import { userGateFor } from '../modules/users/user-gate';
 import { enforceUserLimit, writeHeaders } from './rate-limit';
 
-const challenge = bearerChallenge;
-
 const unauthorized = (error?: string) =>
   new AppError(401, 'UNAUTHORIZED', 'Authentication is required. Send a valid access token.', {
-    headers: challenge(error),
+    headers: bearerChallenge(error),
   });
 
 type AuthOptions = {
   /** Also apply the caller's own rate limit, beside the account check. */
   limitUser?: boolean;
   /**
-   * Let the route start its own lookups while the account check runs (the chat path, where each
-   * sequential round trip delays the first token). The route must await `c.var.accountCheck` before
-   * acting on the caller's behalf; as a safety net this middleware awaits it too before the response
-   * leaves, so a route that forgot still answers 401.
+   * Let the route start its own lookups while the limits run and make the account check itself (the
+   * chat path, where each sequential round trip delays the first token): see `Admission` in types.ts.
+   * As a safety net this middleware awaits the limits again before the response leaves, and asks the
+   * gate itself when the route did not, so a route that forgot (or refused early) still answers 429/401.
    */
   defer?: boolean;
 };
@@ -44,38 +42,41 @@ export const requireAuth = (options: AuthOptions = {}) =>
       claims = await verifyAccessToken(match[1], c.get('config').auth);
     } catch (cause) {
       throw new AppError(401, 'UNAUTHORIZED', 'The access token is invalid or expired.', {
-        headers: challenge('invalid_token'),
+        headers: bearerChallenge('invalid_token'),
         cause,
       });
     }
 
-    // The account check and the caller's own rate limit need only the (signed) subject, so they run
-    // side by side (with the per-IP check, where it overlaps): on the chat path every sequential round
-    // trip is latency before the first token.
-    const { accountRecheckMs } = c.get('config').auth;
-    const accountCheck = Promise.all([
-      c.get('ipLimit'),
-      userGateFor(c.env.USER_GATE, claims.sub).checkAccount({
+    // The account check and the limits need only the (signed) subject, so they run side by side (with
+    // the per-IP check, where it overlaps): on the chat path every sequential round trip is latency.
+    const limits = Promise.all([c.get('ipLimit'), options.limitUser ? enforceUserLimit(c, claims.sub) : undefined]);
+    const checkAccount = async () => {
+      const accepted = await userGateFor(c.env.USER_GATE, claims.sub).checkAccount({
         userId: claims.sub,
         tokenVersion: claims.tv,
-        maxAgeMs: accountRecheckMs,
-      }),
-      options.limitUser ? enforceUserLimit(c, claims.sub) : undefined,
-    ]).then(([, accepted]) => {
+        maxAgeMs: c.get('config').auth.accountRecheckMs,
+      });
       if (!accepted) throw tokenNoLongerValid();
-    });
-    // The role comes from the token: a role change bumps the token version, so once the check above
+    };
+    // The role comes from the token: a role change bumps the token version, so once the check
     // passes, the token's role is the account's role.
     c.set('user', { id: claims.sub, role: claims.role, sessionId: claims.sid, tokenVersion: claims.tv });
     c.set('userId', claims.sub);
 
     if (options.defer) {
-      accountCheck.catch(() => {}); // observed below and by the route; never an unhandled rejection
-      c.set('accountCheck', accountCheck);
+      limits.catch(() => {}); // observed below and by the route; never an unhandled rejection
+      let checkedByRoute = false;
+      c.set('admission', {
+        limits: limits.then(() => undefined),
+        accountChecked: () => {
+          checkedByRoute = true;
+        },
+      });
       await next();
-      await accountCheck;
+      await limits;
+      if (!checkedByRoute) await checkAccount();
     } else {
-      await accountCheck;
+      await Promise.all([limits, checkAccount()]);
       await next();
     }
     if (options.limitUser) writeHeaders(c);

@@ -21,6 +21,6 @@ export function chatDeps(c: Context<AppEnv>, abort: AbortController): ChatDeps {
     signal: abort.signal,
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
     requestId: c.get('requestId'),
-    accountCheck: c.get('accountCheck'),
+    admission: c.get('admission'),
   };
 }

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client';
 import { errorDetail } from '../../lib/error-detail';
 import { AppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
+import type { Admission } from '../../lib/types';
 import { tokenNoLongerValid } from '../auth/token-refused';
 import { findOwnConversation, recentMessages } from '../conversations/conversations.service';
 import { type UserGates, userGateFor } from '../users/user-gate';
@@ -35,8 +36,8 @@ export type ChatDeps = {
   signal: AbortSignal;
   waitUntil: (promise: Promise<unknown>) => void;
   requestId: string;
-  /** The caller's account check, still running (see `requireAuth({ defer: true })`). */
-  accountCheck?: Promise<void> | undefined;
+  /** The caller's limits, still running, and where to report the account check (`requireAuth({ defer: true })`). */
+  admission?: Admission | undefined;
   fetch?: FetchLike;
 };
 
@@ -87,13 +88,18 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
     Promise.all([
       readHistory(),
       deps.faq(message),
-      // Nothing below acts for the caller (no model call, no write) until this has passed too.
-      deps.accountCheck,
+      // Nothing below acts for the caller (no model call, no write) until these have passed too.
+      deps.admission?.limits,
     ]);
   // Settle both before acting: a lookup that refuses the request (404, 409, a D1 failure) must not
   // leave a stream slot taken until its lease expires.
   const [leased, firstLook] = await Promise.allSettled([leasing, lookUp()]);
   const lease = leased.status === 'fulfilled' ? leased.value.lease : null;
+  if (leased.status === 'fulfilled') {
+    // The gate checked the token's account before answering (see UserGate.acquire).
+    deps.admission?.accountChecked();
+    if (leased.value.lease === null && leased.value.refusal === 'account') throw tokenNoLongerValid();
+  }
   /**
    * Frees the stream slot and charges the tokens to the user's day (in the same Durable Object). Tried
    * twice: a lost release would hold the slot, and the conversation, until the lease expires.
@@ -121,8 +127,6 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
   }
   if (leased.status === 'rejected') throw leased.reason;
   const allowed = leased.value;
-  // The gate saw the account change between the two checks: still a refusal, never an answer.
-  if (allowed.lease === null && allowed.refusal === 'account') throw tokenNoLongerValid();
   if (allowed.lease === null && allowed.refusal === 'busy') {
     throw new AppError(409, 'CONVERSATION_BUSY', 'The previous answer in this conversation is still being written.', {
       headers: { 'Retry-After': '2' },
