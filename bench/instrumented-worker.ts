@@ -9,7 +9,7 @@
  */
 import app from '../src/index';
 
-export { RateLimiterObject, UserGate } from '../src/index';
+export { AdmissionObject, BudgetShard, RateLimiterObject } from '../src/index';
 
 type Timing = { calls: number; ms: number };
 type Stats = {
@@ -95,7 +95,7 @@ function wrapD1(db: D1Database): D1Database {
 }
 
 /** The RPC methods our code calls on each namespace's stubs; each call is timed. */
-const rpcMethods = { RateLimiter: ['limit'], UserGate: ['checkAccount', 'acquire', 'release'] } as const;
+const rpcMethods = { RateLimiter: ['limit'], AdmissionObject: ['admit', 'settle'] } as const;
 
 function wrapNamespace<T extends Rpc.DurableObjectBranded | undefined>(
   name: keyof typeof rpcMethods,
@@ -128,7 +128,7 @@ function instrument(env: Env): Env {
       ...env,
       DB: wrapD1(env.DB),
       RATE_LIMITER: wrapNamespace('RateLimiter', env.RATE_LIMITER),
-      USER_GATE: wrapNamespace('UserGate', env.USER_GATE),
+      ADMISSION: wrapNamespace('AdmissionObject', env.ADMISSION),
     };
     wrappedEnvs.set(env, wrapped);
   }

@@ -102,7 +102,7 @@ async function create() {
 // parseConfig insists on a signing key; the CLI signs nothing, so any well-formed key set will do.
 const placeholderJwks = JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', kid: 'cli', x: 'x', y: 'y', d: 'd' }] });
 
-// The CLI writes D1 directly and cannot reach the user's gate (src/modules/users/user-gate.ts), which
+// The CLI writes D1 directly and cannot reach the user's admission object (src/modules/admission/), which
 // rereads its copy of the account once it is older than ACCOUNT_RECHECK_SECONDS.
 const sessionsNote =
   'Access tokens issued before this change are refused within ACCOUNT_RECHECK_SECONDS (60 s by default).';

@@ -15,6 +15,7 @@ import { securityHeaders } from './middleware/security-headers';
 import { requireTrustedOrigin } from './middleware/trusted-origin';
 import { adminRouter } from './modules/admin/admin.index';
 import { authRouter } from './modules/auth/auth.index';
+import { admitted, authenticate } from './modules/auth/authenticate';
 import { chatRouter } from './modules/chat/chat.index';
 import { conversationsRouter } from './modules/conversations/conversations.index';
 import { registerDocs } from './modules/docs/docs.index';
@@ -25,15 +26,16 @@ import { usersRouter } from './modules/users/users.index';
 
 const apiPrefixes = ['/api/', '/v1/', '/.well-known/'];
 
-/** The routes guarded by `guard('chat:use', { defer: true })`: their per-IP check overlaps their lookups. */
-const chatTurns = new Set(['/api/v1/chat', '/v1/chat/completions']);
-const isChatTurn = (c: Context<AppEnv>) => c.req.method === 'POST' && chatTurns.has(c.req.path);
-
 /**
  * The whole request pipeline, in the order it runs. Each line is one concern; the order is
  * deliberate (DESIGN.md "Request flow") — the request id comes first so every log line and
  * error has one, headers wrap everything so errors carry them too, limits run before any auth
- * or password work. Per-user limits and permissions run in each route's `guard()`.
+ * or password work.
+ *
+ * Admission: `authenticate` counts anonymous callers per IP and identifies the rest; nothing acts for
+ * an identified caller until their admission (account, per-user and per-IP limits) has passed. Chat
+ * turns are mounted before `admitted()` because they admit themselves, with their turn's lease, beside
+ * their own lookups; every route mounted after it is admitted before it runs.
  */
 export function createApp() {
   const app = createRouter();
@@ -44,7 +46,7 @@ export function createApp() {
   app.use(loadConfig());
   app.use(corsPolicy());
   app.use(limitBodySize());
-  app.use(limitByIp('ip', { overlapOn: isChatTurn }));
+  app.use(authenticate());
   app.use('/api/v1/auth/login', limitLogin());
   app.use('/api/v1/auth/register', limitByIp('registerIp'));
   app.use('/api/v1/auth/refresh', limitByIp('refreshIp'));
@@ -53,13 +55,14 @@ export function createApp() {
   app.use('/api/v1/auth/logout', requireTrustedOrigin());
   for (const prefix of apiPrefixes) app.use(`${prefix}*`, requireJson());
 
+  app.route('/', chatRouter);
+  app.route('/', openaiRouter);
+  app.use(admitted());
   app.route('/', healthRouter);
   app.route('/', authRouter);
   app.route('/', usersRouter);
   app.route('/', adminRouter);
   app.route('/', conversationsRouter);
-  app.route('/', chatRouter);
-  app.route('/', openaiRouter);
   app.route('/', faqsRouter);
 
   registerDocs(app);

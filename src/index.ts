@@ -8,4 +8,5 @@ export default {
   fetch: app.fetch,
 } satisfies ExportedHandler<Env>;
 
-export { UserGate } from './modules/users/user-gate';
+export { AdmissionObject } from './modules/admission/admission.object';
+export { BudgetShard } from './modules/admission/budget-shard';

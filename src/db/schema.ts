@@ -137,7 +137,7 @@ export const messages = sqliteTable(
   (t) => [index('messages_conversation_created_idx').on(t.conversationId, t.createdAt)],
 );
 
-/** Per user per UTC day: what stats add up (the budget itself is counted in the user's gate, see user-gate.ts). */
+/** Per user per UTC day: what stats add up (the budget itself is counted by admission, see src/modules/admission/). */
 export const usageDaily = sqliteTable(
   'usage_daily',
   {

@@ -12,44 +12,25 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** The tightest passing decision so far; its figures become the X-RateLimit-* headers. */
     rateLimit?: RateLimitResult;
-    /** The per-IP check still running, for `requireAuth` to await (see `limitByIp({ overlapOn })`). */
-    ipLimit?: Promise<void>;
   }
 }
 
 type Check = { policy: PolicyName; identifier: string };
 
-type IpLimitOptions = {
-  /**
-   * Requests whose route starts its own lookups while this check runs (the chat turns, where every
-   * sequential round trip delays the first token). The check starts here; `requireAuth` awaits it
-   * with the account check, before the route acts for anyone. As a safety net it is awaited here
-   * again after the route, so a refusal still answers 429 (over a 401 too: floods see one answer).
-   */
-  overlapOn?: (c: Context<AppEnv>) => boolean;
-};
-
 /**
- * Every request, per client IP. Mounted right after the body-size limit, before auth, so
- * anonymous floods are refused before any token check or password hash.
+ * Per client IP, with a route's own policy (register, refresh). The generic per-IP limit is counted by
+ * authentication: in front for anonymous callers, inside admission for identified ones.
  */
-export const limitByIp = (
-  policy: Extract<PolicyName, 'ip' | 'registerIp' | 'refreshIp'> = 'ip',
-  options: IpLimitOptions = {},
-) =>
+export const limitByIp = (policy: Extract<PolicyName, 'registerIp' | 'refreshIp'>) =>
   createMiddleware<AppEnv>(async function limitByIp(c, next) {
-    const checking = enforce(c, [{ policy, identifier: ipOf(c) }]);
-    if (options.overlapOn?.(c)) {
-      checking.catch(() => {}); // observed by requireAuth and below; never an unhandled rejection
-      c.set('ipLimit', checking);
-      await next();
-      await checking;
-    } else {
-      await checking;
-      await next();
-    }
+    await limitIp(c, policy);
+    await next();
     writeHeaders(c);
   });
+
+/** Counts one request against a per-IP policy; throws the 429 (or 503) when it is refused. */
+export const limitIp = (c: Context<AppEnv>, policy: Extract<PolicyName, 'ip' | 'registerIp' | 'refreshIp'> = 'ip') =>
+  enforce(c, [{ policy, identifier: ipOf(c) }]);
 
 /**
  * Login: per IP, then per email so that one account cannot be guessed at from many IPs.
@@ -62,19 +43,6 @@ export const limitLogin = () =>
     const email = await emailOf(c);
     if (email) checks.push({ policy: 'loginEmail', identifier: email });
     await enforce(c, checks);
-    await next();
-    writeHeaders(c);
-  });
-
-/**
- * Per authenticated user (`c.get('userId')`). Mount it after the auth middleware on the routes
- * it guards, e.g. `app.use('/api/v1/*', authenticate(), limitByUser())`; without a user id (a
- * route that also serves anonymous callers) it does nothing and the per-IP limit stands alone.
- */
-export const limitByUser = () =>
-  createMiddleware<AppEnv>(async function limitByUser(c, next) {
-    const userId = c.get('userId');
-    if (userId) await enforce(c, [{ policy: 'user', identifier: userId }]);
     await next();
     writeHeaders(c);
   });
@@ -117,20 +85,26 @@ async function enforce(c: Context<AppEnv>, checks: Check[]): Promise<void> {
       });
     }
     if (!result.success) {
-      const headers = limitHeaders(result);
       log('warn', 'rate limited', { requestId, policy: policy.name, key, limit: result.limit, path: c.req.path });
-      throw new AppError(429, 'RATE_LIMITED', 'Too many requests. Please wait before trying again.', {
-        headers: { ...headers, 'Retry-After': String(Math.max(1, Number(headers['X-RateLimit-Reset']))) },
-      });
+      throw rateLimited(result);
     }
-    const tightest = c.get('rateLimit');
-    if (!tightest || result.remaining < tightest.remaining) c.set('rateLimit', result);
+    noteRateLimit(c, result);
   }
 }
 
-/** The per-user check on its own, for `requireAuth` to run alongside its account lookup. */
-export const enforceUserLimit = (c: Context<AppEnv>, userId: string) =>
-  enforce(c, [{ policy: 'user', identifier: userId }]);
+/** The 429 for a refused limit, with the figures a client needs to back off. */
+export function rateLimited(result: RateLimitResult): AppError {
+  const headers = limitHeaders(result);
+  return new AppError(429, 'RATE_LIMITED', 'Too many requests. Please wait before trying again.', {
+    headers: { ...headers, 'Retry-After': String(Math.max(1, Number(headers['X-RateLimit-Reset']))) },
+  });
+}
+
+/** Keeps the tightest passing decision; `writeHeaders` turns it into X-RateLimit-* headers. */
+export function noteRateLimit(c: Context<AppEnv>, result: RateLimitResult): void {
+  const tightest = c.get('rateLimit');
+  if (!tightest || result.remaining < tightest.remaining) c.set('rateLimit', result);
+}
 
 export function writeHeaders(c: Context<AppEnv>): void {
   const result = c.get('rateLimit');

@@ -78,7 +78,7 @@ describe('RBAC', () => {
     }
   });
 
-  it('allows and denies every role on every protected endpoint as the matrix says', async () => {
+  it('allows and denies every role on every protected endpoint as the matrix says', { timeout: 30_000 }, async () => {
     useFakeDeepSeek();
     const sessions = {} as Record<Role, Session>;
     for (const role of ROLES) sessions[role] = await registerAndLogin(role);

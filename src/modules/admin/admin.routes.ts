@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponse, jsonContent } from '../../lib/common-schemas';
-import { guard } from '../../middleware/authenticate';
+import { guard } from '../auth/authenticate';
 
 export const StatsSchema = z
   .object({

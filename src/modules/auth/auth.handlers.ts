@@ -1,8 +1,8 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { dbOf } from '../../lib/db-context';
 import type { AppEnv } from '../../lib/types';
+import { accountChangedVia } from '../admission/admission.client';
 import { audit } from '../audit/audit.service';
-import { accountChangedVia } from '../users/user-gate';
 import { publicJwks } from './access-token';
 import { authDeps, clearRefreshCookie, readRefreshCookie, requestMeta, setRefreshCookie } from './auth.context';
 import type { jwks, login, logout, refresh, register } from './auth.routes';
@@ -31,7 +31,7 @@ export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) =>
       db: dbOf(c),
       config: c.get('config'),
       meta: requestMeta(c),
-      accountChanged: accountChangedVia(c.env.USER_GATE, c.get('requestId')),
+      accountChanged: accountChangedVia(c.env.ADMISSION, c.get('requestId')),
     });
     setRefreshCookie(c, session.refreshToken, session.refreshExpiresAt);
     return c.json(

@@ -29,6 +29,13 @@ const chatEnvSchema = z.object({
   SUPPORT_CONTACT: z.string().trim().min(1).max(200).default('support@freshcart.example or +1 555 0100 (8am–8pm)'),
   ASSISTANT_TONE: z.string().trim().min(1).max(200).default('friendly, calm and concise'),
   ANSWER_LENGTH: z.string().trim().min(1).max(100).default('at most 120 words unless the customer asks for detail'),
+  // "role:messages" pairs: chat turns per user per UTC day, knowledge-base answers included (storage is
+  // not free even when tokens are). A role not listed gets 0.
+  CHAT_DAILY_MESSAGES: z.string().default('viewer:0,user:200,moderator:1000,admin:5000'),
+  CHAT_MAX_CONVERSATIONS: int(1, 100_000).default(500),
+  // The whole deployment's model tokens per UTC day (0 = no ceiling), split over this many shards.
+  TOKEN_BUDGET_DAILY_TOTAL: int(0, 1_000_000_000_000).default(0),
+  TOKEN_BUDGET_DAILY_TOTAL_SHARDS: int(1, 256).default(8),
 });
 
 export type ChatModel = { id: string; minRole: Role };
@@ -47,6 +54,10 @@ export type ChatConfig = {
   /** FAQ snapshot lifetime per isolate; 0 = reload for every message. */
   faqCacheSeconds: number;
   dailyTokenBudget: Readonly<Record<Role, number>>;
+  dailyMessageQuota: Readonly<Record<Role, number>>;
+  maxConversations: number;
+  /** The deployment-wide daily ceiling; `dailyTokens: 0` means none. */
+  ceiling: { dailyTokens: number; shards: number };
   persona: { assistantName: string; companyName: string; supportContact: string; tone: string; answerLength: string };
 };
 
@@ -66,7 +77,7 @@ function parseModels(raw: string): ChatModel[] {
   return models;
 }
 
-function parseBudgets(raw: string): Record<Role, number> {
+function parseBudgets(raw: string, name = 'TOKEN_BUDGET_DAILY'): Record<Role, number> {
   const budgets: Record<Role, number> = { viewer: 0, user: 0, moderator: 0, admin: 0 };
   for (const entry of raw
     .split(',')
@@ -74,7 +85,7 @@ function parseBudgets(raw: string): Record<Role, number> {
     .filter(Boolean)) {
     const [role = '', amount = ''] = entry.split(':').map((part) => part.trim());
     if (!(ROLES as readonly string[]).includes(role) || !/^\d{1,10}$/.test(amount)) {
-      throw new ConfigError(`Invalid configuration: TOKEN_BUDGET_DAILY: bad entry "${entry}" (want role:tokens)`);
+      throw new ConfigError(`Invalid configuration: ${name}: bad entry "${entry}" (want role:number)`);
     }
     budgets[role as Role] = Number(amount);
   }
@@ -111,6 +122,9 @@ export function parseChatConfig(env: Record<string, unknown>, isProduction: bool
     maxConcurrentStreams: vars.CHAT_MAX_CONCURRENT_STREAMS,
     faqCacheSeconds: vars.FAQ_CACHE_SECONDS,
     dailyTokenBudget: parseBudgets(vars.TOKEN_BUDGET_DAILY),
+    dailyMessageQuota: parseBudgets(vars.CHAT_DAILY_MESSAGES, 'CHAT_DAILY_MESSAGES'),
+    maxConversations: vars.CHAT_MAX_CONVERSATIONS,
+    ceiling: { dailyTokens: vars.TOKEN_BUDGET_DAILY_TOTAL, shards: vars.TOKEN_BUDGET_DAILY_TOTAL_SHARDS },
     persona: {
       assistantName: vars.ASSISTANT_NAME,
       companyName: vars.COMPANY_NAME,

@@ -1,7 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { AppEnv } from '../../lib/types';
-import { currentUser } from '../../middleware/authenticate';
+import { currentUser } from '../auth/authenticate';
 import { modelsFor } from './chat.config';
 import { chatDeps } from './chat.context';
 import type { chat, chatConfig } from './chat.routes';
@@ -13,17 +13,15 @@ export const chatHandler: RouteHandler<typeof chat, AppEnv> = async (c) => {
   const abort = new AbortController();
   const turn = await startChatTurn(body, chatDeps(c, abort));
 
-  if (!body.stream) return c.json({ ...turn.meta, ...(await collectTurn(turn.events)) }, 200);
+  if (!body.stream) return c.json({ ...turn.meta, ...(await collectTurn(turn)) }, 200);
 
   // No onError callback: Hono's would write the raw error message into the stream.
   return streamSSE(c, async (stream) => {
     stream.onAbort(() => abort.abort());
     await stream.writeSSE({ event: 'meta', data: JSON.stringify(turn.meta) });
-    for await (const event of turn.events) {
-      if (stream.aborted) break;
-      const { type, ...data } = event;
-      await stream.writeSSE({ event: type, data: JSON.stringify(data) });
-    }
+    await turn.run(async ({ type, ...data }) => {
+      if (!stream.aborted) await stream.writeSSE({ event: type, data: JSON.stringify(data) });
+    });
   });
 };
 

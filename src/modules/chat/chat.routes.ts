@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponse, jsonContent } from '../../lib/common-schemas';
-import { guard } from '../../middleware/authenticate';
+import { guard, turnGuard } from '../auth/authenticate';
 
 const tags = ['Chat'];
 const security = [{ bearerAuth: [] }];
@@ -59,8 +59,8 @@ export const chat = createRoute({
   summary: 'Ask the assistant',
   description:
     'Answers from the FAQ knowledge base when a question matches strongly (zero tokens), otherwise streams from the model, grounded on the best FAQ matches.',
-  // The account check runs beside the chat's own lookups; startChatTurn waits for it before acting.
-  middleware: guard('chat:use', { defer: true }),
+  // The turn admits itself beside its own lookups (startChatTurn); nothing acts before that passes.
+  middleware: turnGuard('chat:use'),
   request: { body: { required: true, content: { 'application/json': { schema: ChatBodySchema } } } },
   responses: {
     200: {

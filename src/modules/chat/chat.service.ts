@@ -1,19 +1,18 @@
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
-import { errorDetail } from '../../lib/error-detail';
 import { AppError } from '../../lib/errors';
-import { log } from '../../lib/logger';
-import type { Admission } from '../../lib/types';
-import { tokenNoLongerValid } from '../auth/token-refused';
-import { findOwnConversation, recentMessages } from '../conversations/conversations.service';
-import { type UserGates, userGateFor } from '../users/user-gate';
+import { budgetExceeded, ceilingReached, secondsToUtcMidnight } from '../admission/admission.errors';
+import type { TurnRequest } from '../admission/admission.types';
+import type { CeilingReservation } from '../admission/ceiling';
+import type { Admit } from '../auth/authenticate';
+import { countConversations, findOwnConversation, recentMessages } from '../conversations/conversations.service';
 import { type ChatModel, modelsFor } from './chat.config';
-import type { ChatCaller, ChatEvent, ChatTurn, ChatUsage, FaqHit, FaqLookup } from './chat.types';
-import { buildPrompt, estimateTokens, type Turn, trimHistory } from './prompt';
-import { type FetchLike, streamChatCompletion } from './provider/deepseek.client';
-import type { ProviderUsage } from './provider/deepseek.types';
-import { ProviderError } from './provider/provider.errors';
-import { recordTurn } from './record-turn';
+import type { ChatCaller, ChatTurn, FaqHit, FaqLookup } from './chat.types';
+import { startModelTurn } from './model-turn';
+import { promptTokenBound, type Turn, trimHistory } from './prompt';
+import type { FetchLike } from './provider/deepseek.client';
+import { recordTurn, type TurnRecord } from './record-turn';
+import { type LifecycleDeps, TurnLifecycle } from './turn-lifecycle';
 import { utcDay } from './usage.service';
 
 export type ChatInput = {
@@ -26,18 +25,17 @@ export type ChatInput = {
   maxTokens?: number;
 };
 
-export type ChatDeps = {
+export type ChatDeps = LifecycleDeps & {
   db: Db;
   config: Config;
   caller: ChatCaller;
   faq: FaqLookup;
-  gates: UserGates;
+  /** The caller's admission, with this turn (see authenticate.ts). */
+  admit: Admit;
+  /** A share of the deployment's daily ceiling, reserved beside admission. */
+  reserveCeiling: (day: string, tokens: number) => Promise<CeilingReservation>;
   /** Fires when the client goes away; aborts the upstream call. */
   signal: AbortSignal;
-  waitUntil: (promise: Promise<unknown>) => void;
-  requestId: string;
-  /** The caller's limits, still running, and where to report the account check (`requireAuth({ defer: true })`). */
-  admission?: Admission | undefined;
   fetch?: FetchLike;
 };
 
@@ -47,17 +45,75 @@ const HISTORY_ROWS = 40;
 /** How long a conversation's next turn waits for the previous one to be stored before a 409. */
 const PREVIOUS_TURN_WAIT_MS = 5_000;
 
-/** Leases outlive the longest stream a little, so a crashed Worker frees its slot by itself. */
-const leaseTtl = (config: Config) => config.chat.totalTimeoutMs + 10_000;
+/** What the turn will ask of the model and of admission, decided from the request alone. */
+type TurnPlan = {
+  message: string;
+  model: ChatModel;
+  maxTokens: number;
+  persist: boolean;
+  day: string;
+  admission: TurnRequest;
+};
 
 /**
- * Runs one chat turn up to its first byte and hands back the rest as events. Everything that can
- * refuse the request (validation, ownership, budget, concurrency, the upstream's own refusal)
- * happens before it returns, so the route can still answer with a proper status. The lookups that
- * do not depend on each other run in parallel: on this path every round trip is latency.
+ * One chat turn, in four steps: plan it from the request; admit it (account, limits, lease,
+ * reservation) beside its own lookups; answer from the knowledge base or start the model; the
+ * answer is then recorded and the turn settled by its lifecycle. Everything that can refuse the
+ * request happens before this returns, so the route can still answer with a proper status.
  */
 export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<ChatTurn> {
-  const { db, config, caller } = deps;
+  let plan: TurnPlan;
+  try {
+    plan = planTurn(input, deps);
+  } catch (error) {
+    // An invalid turn still counts against the caller's limits, and a refused caller hears why.
+    await deps.admit();
+    throw error;
+  }
+  const [admitted, ceiling, looked] = await Promise.allSettled([
+    deps.admit(plan.admission),
+    deps.reserveCeiling(plan.day, plan.admission.reserveTokens),
+    lookUp(input, plan, deps),
+  ]);
+  if (admitted.status === 'rejected' || admitted.value === undefined || ceiling.status === 'rejected') {
+    if (ceiling.status === 'fulfilled') deps.waitUntil(ceiling.value.settle(0));
+    if (admitted.status === 'rejected') throw admitted.reason;
+    if (admitted.value !== undefined) new TurnLifecycle(admitted.value, plan.day, noCeiling, deps).abandon();
+    throw ceiling.status === 'rejected' ? ceiling.reason : new Error('admission returned no lease for a turn');
+  }
+  const lifecycle = new TurnLifecycle(admitted.value, plan.day, ceiling.value, deps);
+  try {
+    // A lease that had to wait for the previous turn: the history read beside it may predate that
+    // turn (or the conversation itself), so read again now that it is stored. Rare, and never slow.
+    const context = admitted.value.waited ? await lookUp(input, plan, deps) : await unwrap(looked);
+    const base = turnRecord(input, plan, deps);
+    if (context.found.strong) return faqTurn(context.found.strong, base, lifecycle);
+    // A knowledge-base answer costs no tokens, so it is given over budget too; the model is not.
+    if (lifecycle.reservedTokens === 0) throw budgetExceeded();
+    if (!ceiling.value.granted) throw ceilingReached();
+    return await startModelTurn({
+      plan,
+      history: context.history,
+      references: context.found.references,
+      base,
+      lifecycle,
+      deps,
+    });
+  } catch (error) {
+    lifecycle.abandon();
+    throw error;
+  }
+}
+
+const noCeiling: CeilingReservation = { granted: true, settle: async () => {} };
+
+const unwrap = <T>(result: PromiseSettledResult<T>): T => {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+};
+
+function planTurn(input: ChatInput, deps: ChatDeps): TurnPlan {
+  const { config, caller } = deps;
   const chat = config.chat;
   const message = input.message.trim();
   if (message.length === 0) throw new AppError(400, 'EMPTY_MESSAGE', 'Type a message first.');
@@ -65,236 +121,86 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
     throw new AppError(400, 'MESSAGE_TOO_LONG', `Messages can be at most ${chat.maxMessageChars} characters.`);
   }
   const model = pickModel(modelsFor(chat, caller.role), input.model ?? chat.defaultModel);
-  const budget = chat.dailyTokenBudget[caller.role];
-  if (budget <= 0) throw budgetExceeded();
-
-  const gate = userGateFor(deps.gates, caller.id);
-  const today = utcDay();
+  const dailyTokenBudget = chat.dailyTokenBudget[caller.role];
+  if (dailyTokenBudget <= 0) throw budgetExceeded();
+  const maxTokens = Math.min(input.maxTokens ?? chat.maxTokens, chat.maxTokens);
   const persist = input.history === undefined;
-  const leasing = gate.acquire({
-    maxStreams: chat.maxConcurrentStreams,
-    ttlMs: leaseTtl(config),
-    day: today,
-    dailyBudget: budget,
-    account: { userId: caller.id, tokenVersion: caller.tokenVersion, maxAgeMs: config.auth.accountRecheckMs },
-    // Turns of one conversation take turns: the next waits until the previous one is stored.
-    ...(persist && input.conversationId ? { conversationId: input.conversationId, waitMs: PREVIOUS_TURN_WAIT_MS } : {}),
-  });
-  const readHistory = async () =>
+  const day = utcDay();
+  return {
+    message,
+    model,
+    maxTokens,
+    persist,
+    day,
+    admission: {
+      day,
+      // Turns of one conversation take turns: the next waits until the previous one is stored.
+      ...(persist && input.conversationId ? { conversationId: input.conversationId } : {}),
+      waitMs: PREVIOUS_TURN_WAIT_MS,
+      maxStreams: chat.maxConcurrentStreams,
+      leaseTtlMs: chat.totalTimeoutMs + 10_000,
+      reserveTokens: promptTokenBound(chat.persona, chat.historyTokenBudget, message) + maxTokens,
+      dailyTokenBudget,
+      dailyMessageQuota: chat.dailyMessageQuota[caller.role],
+    },
+  };
+}
+
+/** The turn's reads: its history (or the caller's own), the knowledge base, and the conversation cap. */
+async function lookUp(input: ChatInput, plan: TurnPlan, deps: ChatDeps) {
+  const { db, config, caller } = deps;
+  const [history, found] = await Promise.all([
     input.conversationId
       ? loadHistory(db, caller.id, input.conversationId, config)
-      : clientHistory(input.history, config);
-  const lookUp = () =>
-    Promise.all([
-      readHistory(),
-      deps.faq(message),
-      // Nothing below acts for the caller (no model call, no write) until these have passed too.
-      deps.admission?.limits,
-    ]);
-  // Settle both before acting: a lookup that refuses the request (404, 409, a D1 failure) must not
-  // leave a stream slot taken until its lease expires.
-  const [leased, firstLook] = await Promise.allSettled([leasing, lookUp()]);
-  const lease = leased.status === 'fulfilled' ? leased.value.lease : null;
-  if (leased.status === 'fulfilled') {
-    // The gate checked the token's account before answering (see UserGate.acquire).
-    deps.admission?.accountChecked();
-    if (leased.value.lease === null && leased.value.refusal === 'account') throw tokenNoLongerValid();
-  }
-  /**
-   * Frees the stream slot and charges the tokens to the user's day (in the same Durable Object). Tried
-   * twice: a lost release would hold the slot, and the conversation, until the lease expires.
-   */
-  const release = async (tokens = 0): Promise<void> => {
-    if (!lease) return;
-    try {
-      await gate.release(lease, today, tokens).catch(() => gate.release(lease, today, tokens));
-    } catch (error) {
-      log('error', 'stream slot not released; it frees itself when its lease expires', {
-        requestId: deps.requestId,
-        tokens,
-        ...errorDetail(error),
-      });
-    }
-  };
-  const releaseNow = () => deps.waitUntil(release());
-  // A lease that had to wait for the previous turn: the history read beside it may predate that
-  // turn (or the conversation itself), so read again now that it is stored. Rare, and never slow.
-  const waited = leased.status === 'fulfilled' && leased.value.lease !== null && leased.value.waited;
-  const [looked] = waited ? await Promise.allSettled([lookUp()]) : [firstLook];
-  if (looked.status === 'rejected') {
-    releaseNow();
-    throw looked.reason;
-  }
-  if (leased.status === 'rejected') throw leased.reason;
-  const allowed = leased.value;
-  if (allowed.lease === null && allowed.refusal === 'busy') {
-    throw new AppError(409, 'CONVERSATION_BUSY', 'The previous answer in this conversation is still being written.', {
-      headers: { 'Retry-After': '2' },
-    });
-  }
-  const [history, found] = looked.value;
+      : newConversation(db, caller.id, plan.persist, config).then(() => clientHistory(input.history, config)),
+    deps.faq(plan.message),
+  ]);
+  return { history, found };
+}
 
-  const started = Date.now();
-  const base = {
-    db,
-    userId: caller.id,
-    conversationId: input.conversationId,
+type RecordBase = Omit<
+  TurnRecord,
+  'answer' | 'source' | 'usage' | 'usageEstimated' | 'incomplete' | 'finishReason' | 'messageId'
+>;
+
+function turnRecord(input: ChatInput, plan: TurnPlan, deps: ChatDeps): RecordBase {
+  return {
+    db: deps.db,
+    userId: deps.caller.id,
+    conversationId: input.conversationId ?? crypto.randomUUID(),
     isNewConversation: !input.conversationId,
-    persist,
-    userMessage: message,
-    model: model.id,
+    persist: plan.persist,
+    userMessage: plan.message,
+    model: plan.model.id,
   };
-
-  if (found.strong) return faqTurn(found.strong, base, started, deps, release);
-  // A knowledge-base answer costs no tokens, so it is given even over budget (above); the model is not.
-  if (allowed.lease === null && allowed.refusal === 'budget') throw budgetExceeded();
-  if (!lease) {
-    throw new AppError(429, 'TOO_MANY_STREAMS', 'You already have answers in progress. Wait for them to finish.', {
-      headers: { 'Retry-After': '5' },
-    });
-  }
-
-  const prompt = buildPrompt({ persona: chat.persona, references: found.references, history, message });
-  let upstream: Awaited<ReturnType<typeof streamChatCompletion>>;
-  try {
-    upstream = await streamChatCompletion({
-      baseUrl: chat.upstream.baseUrl,
-      apiKey: chat.upstream.apiKey,
-      body: {
-        model: model.id,
-        messages: prompt,
-        max_tokens: Math.min(input.maxTokens ?? chat.maxTokens, chat.maxTokens),
-        user_id: await hashedUserId(caller.id),
-      },
-      signal: deps.signal,
-      firstByteTimeoutMs: chat.firstTokenTimeoutMs,
-      totalTimeoutMs: chat.totalTimeoutMs,
-      requestId: deps.requestId,
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    });
-  } catch (error) {
-    releaseNow();
-    throw error;
-  }
-
-  const ids = { conversationId: input.conversationId ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
-  const promptEstimate = prompt.reduce((sum, m) => sum + estimateTokens(m.content), 0);
-
-  async function* events(): AsyncGenerator<ChatEvent> {
-    const parts: string[] = [];
-    // Reasoning is never shown or stored, but it is billed: count it when we must estimate usage.
-    let reasoningChars = 0;
-    let usage: ProviderUsage | undefined;
-    let finishReason: string | undefined;
-    let failure: ProviderError | undefined;
-    try {
-      for await (const event of upstream) {
-        if (event.type === 'delta') {
-          parts.push(event.text);
-          yield event;
-        } else if (event.type === 'usage') usage = event.usage;
-        else if (event.type === 'finish') finishReason = event.reason;
-        else if (event.type === 'reasoning') reasoningChars += event.text.length;
-      }
-    } catch (error) {
-      if (!(error instanceof ProviderError)) {
-        // The client left (abort) or something unexpected broke; either way the answer is incomplete.
-        if (!deps.signal.aborted)
-          log('error', 'chat stream failed', { requestId: deps.requestId, ...errorDetail(error) });
-        failure = new ProviderError('UPSTREAM_STREAM_CUT', { cause: error });
-      } else failure = error;
-    } finally {
-      upstream.cancel();
-      const answer = parts.join('');
-      const complete = !failure && finishReason !== undefined;
-      const final: ChatUsage = usage
-        ? toChatUsage(usage)
-        : {
-            promptTokens: promptEstimate,
-            completionTokens: estimateTokens(answer) + Math.ceil(reasoningChars / 4),
-            totalTokens: 0,
-            cacheHitTokens: 0,
-          };
-      final.totalTokens = final.promptTokens + final.completionTokens;
-      const record = () =>
-        recordTurn({
-          ...base,
-          ...ids,
-          answer,
-          source: 'model',
-          usage: final,
-          usageEstimated: !usage,
-          incomplete: !complete,
-          finishReason: finishReason ?? (failure ? failure.code.toLowerCase() : 'aborted'),
-        });
-      // Started before the last event is handed over, so no way of leaving the generator skips it.
-      storeInBackground(record, () => release(final.totalTokens), deps);
-      if (failure && !deps.signal.aborted) {
-        if (failure.operatorProblem)
-          log('error', 'assistant unavailable: check the DeepSeek key and balance', { requestId: deps.requestId });
-        yield { type: 'error', code: failure.code, message: failure.publicMessage };
-      } else if (complete) {
-        yield { type: 'done', usage: final, finishReason: finishReason ?? 'stop', processingMs: Date.now() - started };
-      }
-    }
-  }
-
-  return { meta: { ...ids, model: model.id, source: 'model' }, events: events() };
 }
 
-function faqTurn(
-  hit: FaqHit,
-  base: Omit<
-    Parameters<typeof recordTurn>[0],
-    'answer' | 'source' | 'usage' | 'usageEstimated' | 'incomplete' | 'finishReason' | 'messageId' | 'conversationId'
-  > & { conversationId: string | undefined },
-  started: number,
-  deps: ChatDeps,
-  release: () => Promise<void>,
-): ChatTurn {
-  const ids = { conversationId: base.conversationId ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
-  const usage: ChatUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHitTokens: 0 };
-  const record = () =>
-    recordTurn({
-      ...base,
-      ...ids,
-      answer: hit.answer,
-      source: 'faq',
-      faqId: hit.id,
-      usage,
-      usageEstimated: false,
-      incomplete: false,
-      finishReason: 'stop',
-    });
-  async function* events(): AsyncGenerator<ChatEvent> {
-    storeInBackground(record, release, deps);
-    yield { type: 'delta', text: hit.answer };
-    yield { type: 'done', usage, finishReason: 'stop', processingMs: Date.now() - started };
-  }
-  return { meta: { ...ids, model: base.model, source: 'faq' }, events: events() };
-}
-
-/** A write that has not answered by then is given up on (and logged), so the slot is freed regardless. */
-const RECORD_TIMEOUT_MS = 10_000;
-
-/**
- * Stores a finished turn without holding up its answer (the client's last event does not wait for
- * D1), kept alive by `waitUntil`; only then is the stream slot released and the tokens charged, so
- * the conversation's next turn waits for the write (see StreamAllowance.acquire).
- */
-function storeInBackground(record: () => Promise<void>, release: () => Promise<void>, deps: ChatDeps): void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('chat record timed out')), RECORD_TIMEOUT_MS);
-  });
-  deps.waitUntil(
-    Promise.race([record(), timeout])
-      .catch((error) => log('error', 'chat record failed', { requestId: deps.requestId, ...errorDetail(error) }))
-      .finally(() => {
-        if (timer !== undefined) clearTimeout(timer);
-        return release();
-      }),
-  );
+function faqTurn(hit: FaqHit, base: RecordBase, lifecycle: TurnLifecycle): ChatTurn {
+  const started = Date.now();
+  const messageId = crypto.randomUUID();
+  const usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHitTokens: 0 };
+  return {
+    meta: { conversationId: base.conversationId, messageId, model: base.model, source: 'faq' },
+    run: async (sink) => {
+      lifecycle.finish(
+        () =>
+          recordTurn({
+            ...base,
+            messageId,
+            answer: hit.answer,
+            source: 'faq',
+            faqId: hit.id,
+            usage,
+            usageEstimated: false,
+            incomplete: false,
+            finishReason: 'stop',
+          }),
+        0,
+      );
+      await sink({ type: 'delta', text: hit.answer });
+      await sink({ type: 'done', usage, finishReason: 'stop', processingMs: Date.now() - started });
+    },
+  };
 }
 
 function pickModel(allowed: readonly ChatModel[], wanted: string): ChatModel {
@@ -329,30 +235,19 @@ async function loadHistory(db: Db, userId: string, conversationId: string, confi
   return trimHistory(await recentMessages(db, conversationId, HISTORY_ROWS), config.chat.historyTokenBudget);
 }
 
-function budgetExceeded() {
-  const midnight = Date.parse(`${utcDay()}T00:00:00Z`) + 86_400_000;
-  return new AppError(
-    429,
-    'TOKEN_BUDGET_EXCEEDED',
-    'You have used today’s assistant allowance. It resets at midnight UTC.',
-    {
-      headers: { 'Retry-After': String(Math.ceil((midnight - Date.now()) / 1000)) },
-    },
-  );
-}
-
-const toChatUsage = (u: ProviderUsage): ChatUsage => ({
-  promptTokens: u.promptTokens,
-  completionTokens: u.completionTokens,
-  totalTokens: u.totalTokens,
-  cacheHitTokens: u.promptCacheHitTokens,
-});
-
-/** DeepSeek isolates caching and scheduling per `user_id`; it gets a hash, never our id or an email. */
-async function hashedUserId(userId: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`support-chat:${userId}`));
-  return [...new Uint8Array(digest)]
-    .slice(0, 16)
-    .map((b) => b.toString(16).padStart(2, '0'))
-    .join('');
+/**
+ * A new stored conversation must fit under the caller's cap. Two turns started at the same instant
+ * can each see the last free place (the count is read, not reserved): the cap can be passed by at
+ * most the caller's concurrent streams.
+ */
+async function newConversation(db: Db, userId: string, persist: boolean, config: Config): Promise<void> {
+  if (!persist) return;
+  if ((await countConversations(db, userId)) >= config.chat.maxConversations) {
+    throw new AppError(
+      429,
+      'CONVERSATION_LIMIT_REACHED',
+      `You can keep at most ${config.chat.maxConversations} conversations. Delete an old one to start a new one.`,
+      { headers: { 'Retry-After': String(secondsToUtcMidnight()) } },
+    );
+  }
 }

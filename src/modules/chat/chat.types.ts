@@ -13,9 +13,16 @@ export type ChatEvent =
   | { type: 'done'; usage: ChatUsage; finishReason: string; processingMs: number }
   | { type: 'error'; code: ProviderErrorCode; message: string };
 
-export type ChatTurn = { meta: ChatMeta; events: AsyncIterable<ChatEvent> };
+/** Receives a turn's events in order; a sink that throws (the client left) ends the turn early. */
+export type EventSink = (event: ChatEvent) => Promise<void> | void;
 
-export type ChatCaller = { id: string; role: Role; tokenVersion: number };
+/**
+ * A started turn. `run` hands its events to the sink and always ends the turn's lease, however the
+ * sink or the upstream behave; a turn that is never run gives its lease back on its own.
+ */
+export type ChatTurn = { meta: ChatMeta; run: (sink: EventSink) => Promise<void> };
+
+export type ChatCaller = { id: string; role: Role };
 
 export type FaqHit = { id: string; question: string; answer: string };
 

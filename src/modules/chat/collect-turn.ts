@@ -1,24 +1,25 @@
-import type { ChatEvent, ChatUsage } from './chat.types';
+import type { ChatTurn, ChatUsage } from './chat.types';
 import { ProviderError } from './provider/provider.errors';
 
 export type CollectedTurn = { answer: string; usage: ChatUsage; finishReason: string; processingMs: number };
 
 /**
- * Drains a turn's events into one answer for `stream: false` callers. A failure becomes the
- * provider error it was, so the response gets that error's own status (503 busy, 504 timeout, …).
+ * Runs a turn into one answer for `stream: false` callers. A failure becomes the provider error it
+ * was, so the response gets that error's own status (503 busy, 504 timeout, …).
  */
-export async function collectTurn(events: AsyncIterable<ChatEvent>): Promise<CollectedTurn> {
+export async function collectTurn(turn: ChatTurn): Promise<CollectedTurn> {
   const parts: string[] = [];
-  for await (const event of events) {
+  let collected: CollectedTurn | undefined;
+  let failure: ProviderError | undefined;
+  await turn.run((event) => {
     if (event.type === 'delta') parts.push(event.text);
-    else if (event.type === 'error') throw new ProviderError(event.code);
-    else
-      return {
-        answer: parts.join(''),
-        usage: event.usage,
-        finishReason: event.finishReason,
-        processingMs: event.processingMs,
-      };
-  }
-  throw new ProviderError('UPSTREAM_STREAM_CUT');
+    else if (event.type === 'error') failure = new ProviderError(event.code);
+    else {
+      const { usage, finishReason, processingMs } = event;
+      collected = { answer: parts.join(''), usage, finishReason, processingMs };
+    }
+  });
+  if (failure) throw failure;
+  if (!collected) throw new ProviderError('UPSTREAM_STREAM_CUT');
+  return collected;
 }

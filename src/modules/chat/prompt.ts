@@ -62,6 +62,42 @@ export function trimHistory(history: readonly Turn[], budget: number): Turn[] {
   return kept;
 }
 
+/**
+ * Tokens the knowledge-base references may take in a prompt: a fixed bound, so a turn's cost can be
+ * reserved before its references are known (see `promptTokenBound`).
+ */
+export const REFERENCE_TOKEN_BUDGET = 2000;
+
+/** What a chat template adds around each message, and a margin on top: the bound must not undercount. */
+const PROMPT_OVERHEAD_TOKENS = 256;
+
+/** The best references that fit the reference budget, best first. */
+export function trimReferences<R extends Reference>(references: readonly R[]): R[] {
+  const kept: R[] = [];
+  let used = 0;
+  for (const ref of references) {
+    const cost = estimateTokens(ref.question) + estimateTokens(ref.answer) + 16;
+    if (used + cost > REFERENCE_TOKEN_BUDGET) break;
+    used += cost;
+    kept.push(ref);
+  }
+  return kept;
+}
+
+/**
+ * The most a prompt for `message` can cost before its history and references are read: our system
+ * prompt, the reference and history budgets, and the message itself.
+ */
+export function promptTokenBound(persona: ChatConfig['persona'], historyTokenBudget: number, message: string): number {
+  return (
+    estimateTokens(systemPrompt(persona)) +
+    REFERENCE_TOKEN_BUDGET +
+    historyTokenBudget +
+    estimateTokens(message) +
+    PROMPT_OVERHEAD_TOKENS
+  );
+}
+
 /** The full prompt: our system messages, trimmed history, then the customer's new message. */
 export function buildPrompt(input: {
   persona: ChatConfig['persona'];
@@ -70,7 +106,7 @@ export function buildPrompt(input: {
   message: string;
 }): PromptMessage[] {
   const system: PromptMessage[] = [{ role: 'system', content: systemPrompt(input.persona) }];
-  const reference = referenceBlock(input.references);
+  const reference = referenceBlock(trimReferences(input.references));
   if (reference) system.push({ role: 'system', content: reference });
   return [...system, ...input.history, { role: 'user', content: input.message }];
 }

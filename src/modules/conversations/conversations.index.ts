@@ -1,6 +1,6 @@
 import { createRouter } from '../../lib/create-router';
 import { dbOf } from '../../lib/db-context';
-import { currentUser } from '../../middleware/authenticate';
+import { currentUser } from '../auth/authenticate';
 import * as routes from './conversations.routes';
 import * as service from './conversations.service';
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bearerSecurity, errorResponse, IdParamSchema, jsonContent, pageOf, pageQuery } from '../../lib/common-schemas';
-import { guard } from '../../middleware/authenticate';
+import { guard } from '../auth/authenticate';
 
 const tags = ['Conversations'];
 const security = bearerSecurity;

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { authErrors, bearerSecurity, errorResponse, jsonBody, jsonContent } from '../../lib/common-schemas';
-import { guard, optionalAuth } from '../../middleware/authenticate';
+import { guard } from '../auth/authenticate';
 import {
   CreateFaqSchema,
   FaqIdParamSchema,
@@ -23,7 +23,6 @@ export const listFaqs = createRoute({
   tags,
   summary: 'List or search the knowledge base',
   description: `${visibilityNote} With \`q\`, a full-text search ordered by relevance; without, newest first.`,
-  middleware: [optionalAuth()] as const,
   request: { query: ListFaqsQuerySchema },
   responses: {
     200: jsonContent(FaqListSchema, 'One page of entries.'),
@@ -38,7 +37,6 @@ export const getFaq = createRoute({
   tags,
   summary: 'One knowledge-base entry',
   description: `${visibilityNote} A draft is a 404 for those who may not see it.`,
-  middleware: [optionalAuth()] as const,
   request: { params: FaqIdParamSchema },
   responses: {
     200: FaqResponse('The entry.'),

@@ -2,7 +2,7 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { AppError } from '../../lib/errors';
 import type { AppEnv } from '../../lib/types';
-import { currentUser } from '../../middleware/authenticate';
+import { currentUser } from '../auth/authenticate';
 import { modelsFor } from '../chat/chat.config';
 import { chatDeps } from '../chat/chat.context';
 import { startChatTurn } from '../chat/chat.service';
@@ -46,7 +46,7 @@ export const completionsHandler: RouteHandler<typeof completions, AppEnv> = asyn
   const model = turn.meta.model;
 
   if (!body.stream) {
-    const { answer, usage, finishReason } = await collectTurn(turn.events);
+    const { answer, usage, finishReason } = await collectTurn(turn);
     return c.json(
       {
         id,
@@ -83,8 +83,8 @@ export const completionsHandler: RouteHandler<typeof completions, AppEnv> = asyn
     await stream.writeSSE({
       data: chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]),
     });
-    for await (const event of turn.events) {
-      if (stream.aborted) break;
+    await turn.run(async (event) => {
+      if (stream.aborted) return;
       if (event.type === 'delta') {
         await stream.writeSSE({
           data: chunk([{ index: 0, delta: { content: event.text }, logprobs: null, finish_reason: null }]),
@@ -102,7 +102,7 @@ export const completionsHandler: RouteHandler<typeof completions, AppEnv> = asyn
           }),
         });
       }
-    }
-    await stream.writeSSE({ data: '[DONE]' });
+    });
+    if (!stream.aborted) await stream.writeSSE({ data: '[DONE]' });
   });
 };

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { guard } from '../../middleware/authenticate';
+import { guard, turnGuard } from '../auth/authenticate';
 import { CompletionRequestSchema, CompletionSchema, ModelListSchema } from './openai.schemas';
 
 const tags = ['OpenAI-compatible'];
@@ -43,7 +43,7 @@ export const completions = createRoute({
   description:
     'Point the official `openai` SDK at `/v1` with an access token as the API key. Send user and assistant turns only: the system prompt is the operator’s. Same limits, budgets and models as `/api/v1/chat`; nothing is stored but usage.',
   // Like /api/v1/chat: the account check runs beside the chat's lookups (startChatTurn awaits it).
-  middleware: guard('chat:use', { defer: true }),
+  middleware: turnGuard('chat:use'),
   request: { body: { required: true, content: { 'application/json': { schema: CompletionRequestSchema } } } },
   responses: {
     200: {

@@ -2,16 +2,16 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { dbOf } from '../../lib/db-context';
 import type { AppEnv } from '../../lib/types';
-import { currentUser } from '../../middleware/authenticate';
+import { accountChangedVia } from '../admission/admission.client';
 import { getPasswordHasher } from '../auth/argon2-worker';
 import { requestMeta } from '../auth/auth.context';
-import { accountChangedVia } from './user-gate';
+import { currentUser } from '../auth/authenticate';
 import type * as routes from './users.routes';
 import * as service from './users.service';
 
 const caller = currentUser;
 
-const accountChanged = (c: Context<AppEnv>) => accountChangedVia(c.env.USER_GATE, c.get('requestId'));
+const accountChanged = (c: Context<AppEnv>) => accountChangedVia(c.env.ADMISSION, c.get('requestId'));
 
 const adminAction = (c: Context<AppEnv>) => ({
   db: dbOf(c),

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { authErrors, bearerSecurity, errorResponse, jsonBody, jsonContent } from '../../lib/common-schemas';
-import { guard } from '../../middleware/authenticate';
 import { TokenResponseSchema, UserSchema } from '../auth/auth.schemas';
+import { guard } from '../auth/authenticate';
 import {
   ChangePasswordSchema,
   ChangeRoleSchema,

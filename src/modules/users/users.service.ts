@@ -4,12 +4,12 @@ import type { Db } from '../../db/client';
 import { type Role, type User, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { isUniqueViolation } from '../../lib/sql-errors';
+import type { AccountChanged } from '../admission/admission.client';
 import { audit } from '../audit/audit.service';
 import { accessTokenFor, assertPasswordAllowed, type RequestMeta, recordFailedLogin } from '../auth/auth.service';
 import type { PasswordHasher } from '../auth/password-hasher';
 import { revokeUserFamilies } from '../auth/refresh-token';
 import { toPublicUser } from '../auth/user-view';
-import type { AccountChanged } from './user-gate';
 
 const notFound = () => new AppError(404, 'NOT_FOUND', 'No such user.');
 

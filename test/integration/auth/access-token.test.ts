@@ -172,21 +172,21 @@ describe('access tokens', () => {
   it('refuses a token minted before the user’s token version moved on', async () => {
     const session = await registerAndLogin();
     await expectAccepted(session.accessToken); // the gate now holds a copy of the account
-    await changeAccountInD1(session.userId, BUMP_VERSION, { tellGate: true });
+    await changeAccountInD1(session.userId, BUMP_VERSION, { tell: true });
     await expect401(session.accessToken);
   });
 
   it('refuses a token of a deleted user', async () => {
     const session = await registerAndLogin();
     await expectAccepted(session.accessToken);
-    await changeAccountInD1(session.userId, 'DELETE FROM users WHERE id = ?', { tellGate: true });
+    await changeAccountInD1(session.userId, 'DELETE FROM users WHERE id = ?', { tell: true });
     await expect401(session.accessToken);
   });
 
   it('sees a change made around the API once the gate’s copy ages out', async () => {
     const session = await registerAndLogin();
     await expectAccepted(session.accessToken);
-    await changeAccountInD1(session.userId, BUMP_VERSION, { tellGate: false });
+    await changeAccountInD1(session.userId, BUMP_VERSION, { tell: false });
     // Within ACCOUNT_RECHECK_SECONDS (60 by default) the copy still stands...
     await expectAccepted(session.accessToken);
     // ...and a copy older than the configured age is read again (0: every request reads D1).
@@ -200,7 +200,7 @@ describe('access tokens', () => {
     const session = await registerAndLogin();
     await expectAccepted(session.accessToken);
     // A version the gate never heard of, e.g. minted by another Worker after a change it missed.
-    await changeAccountInD1(session.userId, BUMP_VERSION, { tellGate: false });
+    await changeAccountInD1(session.userId, BUMP_VERSION, { tell: false });
     await expectAccepted(await forge(session.userId, { claims: { tv: 1 } }));
     await expect401(session.accessToken);
   });

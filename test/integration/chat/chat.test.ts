@@ -1,6 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { cannedAnswer } from '../../../scripts/fake-deepseek/handler.mjs';
+import { parseConfig } from '../../../src/config';
+import { promptTokenBound } from '../../../src/modules/chat/prompt';
 import { changeAccountInD1 } from '../../helpers/accounts';
 import { bearer, registerAndLogin } from '../../helpers/auth';
 import { answerOf, readSse, type SseEvent, useFakeDeepSeek } from '../../helpers/chat';
@@ -198,9 +200,13 @@ describe('POST /api/v1/chat', () => {
   it('refuses a user over today’s token budget with 429 and Retry-After, without calling the model', async () => {
     const fake = useFakeDeepSeek();
     const me = await registerAndLogin();
-    // A budget one answer uses up: the Durable Object that holds the stream slots counts the day's tokens.
-    const send = askWith({ TOKEN_BUDGET_DAILY: 'user:50' });
-    const first = await send(me.accessToken, { message: 'Tell me about the weather on Mars', stream: false });
+    // A budget that covers one turn's reservation, and no longer does once that turn has spent its tokens.
+    const small = { CHAT_HISTORY_TOKEN_BUDGET: '0', CHAT_MAX_TOKENS: '64' };
+    const { chat } = parseConfig({ ...env, ...small });
+    const question = 'Tell me about the weather on Mars';
+    const reservation = promptTokenBound(chat.persona, 0, question) + 64;
+    const send = askWith({ ...small, TOKEN_BUDGET_DAILY: `user:${reservation + 20}` });
+    const first = await send(me.accessToken, { message: question, stream: false });
     expect(first.status).toBe(200);
     const res = await send(me.accessToken, { message: 'one more question please' });
     expect(res.status).toBe(429);
@@ -444,7 +450,7 @@ describe('the account check that runs beside the chat lookups', () => {
     const fake = useFakeDeepSeek();
     const me = await registerAndLogin();
     await changeAccountInD1(me.userId, 'UPDATE users SET token_version = token_version + 1 WHERE id = ?', {
-      tellGate: true,
+      tell: true,
     });
     const res = await ask(me.accessToken, { message: 'Tell me about the weather on Mars' });
     expect(res.status).toBe(401);
@@ -455,7 +461,7 @@ describe('the account check that runs beside the chat lookups', () => {
   it('refuses a deactivated account even for a message that fails validation first', async () => {
     const fake = useFakeDeepSeek();
     const me = await registerAndLogin();
-    await changeAccountInD1(me.userId, 'UPDATE users SET is_active = 0 WHERE id = ?', { tellGate: true });
+    await changeAccountInD1(me.userId, 'UPDATE users SET is_active = 0 WHERE id = ?', { tell: true });
     for (const body of [{ message: 'What are your delivery hours?' }, { message: '   ' }]) {
       const res = await ask(me.accessToken, body);
       expect(res.status).toBe(401);
@@ -470,9 +476,9 @@ describe('the account check that runs beside the chat lookups', () => {
   it('still frees the stream slot when the account check fails', async () => {
     useFakeDeepSeek();
     const me = await registerAndLogin();
-    await changeAccountInD1(me.userId, 'UPDATE users SET is_active = 0 WHERE id = ?', { tellGate: true });
+    await changeAccountInD1(me.userId, 'UPDATE users SET is_active = 0 WHERE id = ?', { tell: true });
     for (let i = 0; i < 3; i++) expect((await ask(me.accessToken, { message: 'hi there' })).status).toBe(401);
-    await changeAccountInD1(me.userId, 'UPDATE users SET is_active = 1 WHERE id = ?', { tellGate: true });
+    await changeAccountInD1(me.userId, 'UPDATE users SET is_active = 1 WHERE id = ?', { tell: true });
     await vi.waitFor(
       async () => expect((await ask(me.accessToken, { message: 'back', stream: false })).status).toBe(200),
       {

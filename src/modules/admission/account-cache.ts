@@ -1,9 +1,17 @@
-/** What the account check needs of a user row; `exists: false` once the user is deleted. */
-export type AccountState = { exists: boolean; isActive: boolean; tokenVersion: number };
+/**
+ * What the account check needs of D1: the user row (`exists: false` once deleted) and the sessions
+ * ended recently enough that access tokens minted for them may still be unexpired.
+ */
+export type AccountState = {
+  exists: boolean;
+  isActive: boolean;
+  tokenVersion: number;
+  endedSessions: ReadonlySet<string>;
+};
 
 /**
- * A user's (isActive, tokenVersion) as last read from D1, held by the user's Durable Object so that
- * an authenticated request costs no D1 read. D1 stays the source of truth:
+ * A user's (isActive, tokenVersion, ended sessions) as last read from D1, held by the user's admission
+ * object so that an authenticated request costs no D1 read. D1 stays the source of truth:
  * - every change made through the API tells the object (`changed()`), so it takes effect at once;
  * - a copy older than `maxAgeMs` is read again, which bounds how long a change made around the API
  *   (the admin CLI, a SQL console) can go unseen;
@@ -21,14 +29,19 @@ export class AccountCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Whether a token of this version may still act for the user. */
-  async accepts(tokenVersion: number, maxAgeMs: number): Promise<boolean> {
+  /** Whether a token of this version, minted for this session, may still act for the user. */
+  async accepts(tokenVersion: number, sessionId: string, maxAgeMs: number): Promise<boolean> {
     const copy = this.copy;
     // A deleted user stays deleted (ids are never reused): no token is newer than that.
     const usable =
       copy !== undefined && this.now() - copy.readAt < maxAgeMs && (tokenVersion <= copy.tokenVersion || !copy.exists);
     const account = usable ? copy : await this.readOnce();
-    return account.exists && account.isActive && account.tokenVersion === tokenVersion;
+    return (
+      account.exists &&
+      account.isActive &&
+      account.tokenVersion === tokenVersion &&
+      !account.endedSessions.has(sessionId)
+    );
   }
 
   changed(): void {

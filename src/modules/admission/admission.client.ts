@@ -1,0 +1,34 @@
+import { errorDetail } from '../../lib/error-detail';
+import { log } from '../../lib/logger';
+import type { AdmissionObject } from './admission.object';
+
+export type AdmissionObjects = DurableObjectNamespace<AdmissionObject>;
+
+/** The caller's admission object: one per user, named by the user id. */
+export const admissionOf = (objects: AdmissionObjects, userId: string) => objects.get(objects.idFromName(userId));
+
+/** Tells a user's admission object that D1 now holds a new token version, status, ended session or no row. */
+export type AccountChanged = (userId: string) => Promise<void>;
+
+/**
+ * Call after the D1 write has committed. If the object cannot be told, the change still holds in D1 and
+ * takes effect when the object's copy ages out (ACCOUNT_RECHECK_SECONDS); that is logged, not thrown,
+ * because the write itself succeeded.
+ */
+export const accountChangedVia =
+  (objects: AdmissionObjects, requestId?: string): AccountChanged =>
+  async (userId) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admissionOf(objects, userId).accountChanged();
+        return;
+      } catch (error) {
+        if (attempt < 2) continue; // an object restarting (deploy, eviction) fails one call
+        log('error', 'account change not propagated to admission; it applies once the cached copy ages out', {
+          requestId,
+          ...errorDetail(error),
+        });
+        return;
+      }
+    }
+  };

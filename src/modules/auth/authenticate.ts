@@ -1,0 +1,158 @@
+import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { AppError } from '../../lib/errors';
+import { getRateLimitConfig } from '../../lib/rate-limit/rate-limit.config';
+import type { AppEnv, AuthUser } from '../../lib/types';
+import { limitIp, noteRateLimit, rateLimited, writeHeaders } from '../../middleware/rate-limit';
+import { admissionOf } from '../admission/admission.client';
+import { refusalError } from '../admission/admission.errors';
+import type { TurnLease, TurnRequest } from '../admission/admission.types';
+import { type AccessClaims, verifyAccessToken } from './access-token';
+import { can, type Permission } from './permissions';
+import { bearerChallenge, tokenNoLongerValid } from './token-refused';
+
+/**
+ * Admits the identified caller, once per request (later calls share the first answer): the account
+ * check, the caller's per-user and per-IP limits and, for a chat turn, the turn's lease. Nothing may act
+ * for the caller before it resolves.
+ */
+export type Admit = (turn?: TurnRequest) => Promise<TurnLease | undefined>;
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    admit?: Admit;
+  }
+}
+
+/** How much later than the access token's lifetime an ended session must still be remembered. */
+const SESSION_WINDOW_SLACK_MS = 60_000;
+
+const unauthorized = (error?: string) =>
+  new AppError(401, 'UNAUTHORIZED', 'Authentication is required. Send a valid access token.', {
+    headers: bearerChallenge(error),
+  });
+
+/**
+ * Who is calling. Anonymous requests are counted per IP here, in front of everything else. A bearer
+ * token is verified (a bad one is refused, after the same per-IP count, so floods see 429); a good one
+ * identifies the caller, whose own admission — account, limits, per-IP count — runs as one step:
+ * `admitted()` awaits it for ordinary routes, a chat turn starts it beside its own lookups.
+ */
+export const authenticate = () =>
+  createMiddleware<AppEnv>(async function authenticate(c, next) {
+    const header = c.req.header('Authorization');
+    if (header === undefined) {
+      await limitIp(c);
+    } else {
+      const claims = await verifiedClaims(c, header);
+      // The role comes from the token: a role change bumps the token version, so once admission
+      // passes, the token's role is the account's role.
+      c.set('user', { id: claims.sub, role: claims.role, sessionId: claims.sid, tokenVersion: claims.tv });
+      c.set('userId', claims.sub);
+      c.set('admit', admission(c, claims));
+    }
+    await next();
+    writeHeaders(c);
+  });
+
+async function verifiedClaims(c: Context<AppEnv>, header: string): Promise<AccessClaims> {
+  const match = /^Bearer ([A-Za-z0-9_.-]{20,4096})$/.exec(header);
+  try {
+    if (!match?.[1]) throw unauthorized('invalid_token');
+    return await verifyAccessToken(match[1], c.get('config').auth);
+  } catch (cause) {
+    await limitIp(c);
+    if (cause instanceof AppError) throw cause;
+    throw new AppError(401, 'UNAUTHORIZED', 'The access token is invalid or expired.', {
+      headers: bearerChallenge('invalid_token'),
+      cause,
+    });
+  }
+}
+
+function admission(c: Context<AppEnv>, claims: AccessClaims): Admit {
+  let answer: Promise<TurnLease | undefined> | undefined;
+  return (turn) => {
+    answer ??= admitOnce(c, claims, turn);
+    return answer;
+  };
+}
+
+async function admitOnce(
+  c: Context<AppEnv>,
+  claims: AccessClaims,
+  turn: TurnRequest | undefined,
+): Promise<TurnLease | undefined> {
+  const { auth } = c.get('config');
+  const object = admissionOf(c.env.ADMISSION, claims.sub);
+  const { limit, windowMs } = getRateLimitConfig(c.env).policies.user;
+  const [ip, answer] = await Promise.allSettled([
+    limitIp(c),
+    object.admit({
+      userId: claims.sub,
+      tokenVersion: claims.tv,
+      sessionId: claims.sid,
+      accountMaxAgeMs: auth.accountRecheckMs,
+      sessionWindowMs: auth.accessTokenTtlSeconds * 1000 + SESSION_WINDOW_SLACK_MS,
+      rate: { limit, windowMs },
+      turn,
+    }),
+  ]);
+  const lease = answer.status === 'fulfilled' && answer.value.ok ? answer.value.lease : undefined;
+  if (ip.status === 'rejected') {
+    // Refused per IP after the object had leased a turn: give the lease back, nothing was done with it.
+    if (lease && turn) {
+      c.executionCtx.waitUntil(object.settle({ lease: lease.id, day: turn.day, usedTokens: 0, refundMessage: true }));
+    }
+    throw ip.reason;
+  }
+  if (answer.status === 'rejected') {
+    throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The service is busy. Please try again shortly.', {
+      cause: answer.reason,
+      headers: { 'Retry-After': '1' },
+    });
+  }
+  const result = answer.value;
+  if (result.ok) {
+    noteRateLimit(c, result.rate);
+    return result.lease;
+  }
+  if (result.refusal === 'account') throw tokenNoLongerValid();
+  if (result.refusal === 'rate')
+    throw rateLimited(result.rate ?? { success: false, limit, remaining: 0, reset: Date.now() + windowMs });
+  throw refusalError(result.refusal);
+}
+
+/** Routes past this point act for an identified caller only once admission has passed. */
+export const admitted = () =>
+  createMiddleware<AppEnv>(async function admitted(c, next) {
+    await c.get('admit')?.();
+    await next();
+  });
+
+/** Requires an identified caller whose role grants `permission` (see permissions.ts). */
+export const requirePermission = (permission: Permission) =>
+  createMiddleware<AppEnv>(async function requirePermission(c, next) {
+    const user = c.get('user');
+    if (!user) throw unauthorized();
+    if (!can(user.role, permission)) {
+      throw new AppError(403, 'FORBIDDEN', 'You do not have permission to do this.');
+    }
+    await next();
+  });
+
+/** The usual guard for a protected route: an identified caller allowed to do this, admitted. */
+export const guard = (permission: Permission) => [requirePermission(permission), admitted()];
+
+/**
+ * For a chat turn: the caller is identified and allowed, and the turn admits itself, with its lease
+ * and reservation, beside its own lookups (one round trip to the admission object on the way to the first token).
+ */
+export const turnGuard = (permission: Permission) => [requirePermission(permission)];
+
+/** The caller on a route guarded by `guard` or `turnGuard` (a programming error if it is missing). */
+export function currentUser(c: Context<AppEnv>): AuthUser {
+  const user = c.get('user');
+  if (!user) throw new Error('route is missing its guard');
+  return user;
+}

@@ -1,0 +1,142 @@
+import { errorDetail } from '../../lib/error-detail';
+import { log } from '../../lib/logger';
+import type { ChatDeps } from './chat.service';
+import type { ChatTurn, ChatUsage, EventSink, FaqHit } from './chat.types';
+import { buildPrompt, estimateTokens, type Turn } from './prompt';
+import { streamChatCompletion } from './provider/deepseek.client';
+import type { ProviderUsage } from './provider/deepseek.types';
+import { ProviderError } from './provider/provider.errors';
+import { recordTurn, type TurnRecord } from './record-turn';
+import type { TurnLifecycle } from './turn-lifecycle';
+
+type ModelTurnInput = {
+  plan: { message: string; model: { id: string }; maxTokens: number };
+  history: Turn[];
+  references: FaqHit[];
+  base: Omit<
+    TurnRecord,
+    'answer' | 'source' | 'usage' | 'usageEstimated' | 'incomplete' | 'finishReason' | 'messageId'
+  >;
+  lifecycle: TurnLifecycle;
+  deps: ChatDeps;
+};
+
+/**
+ * Starts the model's answer: resolves once the upstream has accepted the request (so its refusal is
+ * still an HTTP status), then `run` relays the answer, records it and settles the turn with what it cost.
+ */
+export async function startModelTurn({
+  plan,
+  history,
+  references,
+  base,
+  lifecycle,
+  deps,
+}: ModelTurnInput): Promise<ChatTurn> {
+  const chat = deps.config.chat;
+  const prompt = buildPrompt({ persona: chat.persona, references, history, message: plan.message });
+  const started = Date.now();
+  const upstream = await streamChatCompletion({
+    baseUrl: chat.upstream.baseUrl,
+    apiKey: chat.upstream.apiKey,
+    body: {
+      model: plan.model.id,
+      messages: prompt,
+      max_tokens: plan.maxTokens,
+      user_id: await hashedUserId(deps.caller.id),
+    },
+    signal: deps.signal,
+    firstByteTimeoutMs: chat.firstTokenTimeoutMs,
+    totalTimeoutMs: chat.totalTimeoutMs,
+    requestId: deps.requestId,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+  const messageId = crypto.randomUUID();
+  const promptEstimate = prompt.reduce((sum, m) => sum + estimateTokens(m.content), 0);
+
+  const run = async (sink: EventSink): Promise<void> => {
+    lifecycle.started();
+    const parts: string[] = [];
+    // Reasoning is never shown or stored, but it is billed: count it when we must estimate usage.
+    const reasoning: string[] = [];
+    let usage: ProviderUsage | undefined;
+    let finishReason: string | undefined;
+    let failure: ProviderError | undefined;
+    try {
+      for await (const event of upstream) {
+        if (event.type === 'delta') {
+          parts.push(event.text);
+          await sink(event);
+        } else if (event.type === 'usage') usage = event.usage;
+        else if (event.type === 'finish') finishReason = event.reason;
+        else if (event.type === 'reasoning') reasoning.push(event.text);
+      }
+    } catch (error) {
+      failure = asProviderError(error, deps);
+    } finally {
+      upstream.cancel();
+    }
+    const answer = parts.join('');
+    const complete = !failure && finishReason !== undefined;
+    const final = usage ? fromProvider(usage) : estimated(promptEstimate, answer, reasoning.join(''));
+    // Started before the last event is handed over, so the write never waits behind the client.
+    lifecycle.finish(
+      () =>
+        recordTurn({
+          ...base,
+          messageId,
+          answer,
+          source: 'model',
+          usage: final,
+          usageEstimated: !usage,
+          incomplete: !complete,
+          finishReason: finishReason ?? (failure ? failure.code.toLowerCase() : 'aborted'),
+        }),
+      final.totalTokens,
+    );
+    if (deps.signal.aborted) return;
+    if (failure) {
+      if (failure.operatorProblem) {
+        log('error', 'assistant unavailable: check the DeepSeek key and balance', { requestId: deps.requestId });
+      }
+      await sink({ type: 'error', code: failure.code, message: failure.publicMessage });
+    } else if (complete) {
+      await sink({
+        type: 'done',
+        usage: final,
+        finishReason: finishReason ?? 'stop',
+        processingMs: Date.now() - started,
+      });
+    }
+  };
+
+  return { meta: { conversationId: base.conversationId, messageId, model: plan.model.id, source: 'model' }, run };
+}
+
+/** The client left (abort), its sink failed, or something unexpected broke: the answer is incomplete. */
+function asProviderError(error: unknown, deps: ChatDeps): ProviderError {
+  if (error instanceof ProviderError) return error;
+  if (!deps.signal.aborted) log('error', 'chat stream failed', { requestId: deps.requestId, ...errorDetail(error) });
+  return new ProviderError('UPSTREAM_STREAM_CUT', { cause: error });
+}
+
+const fromProvider = (u: ProviderUsage): ChatUsage => ({
+  promptTokens: u.promptTokens,
+  completionTokens: u.completionTokens,
+  totalTokens: u.promptTokens + u.completionTokens,
+  cacheHitTokens: u.promptCacheHitTokens,
+});
+
+function estimated(promptTokens: number, answer: string, reasoning: string): ChatUsage {
+  const completionTokens = estimateTokens(answer) + estimateTokens(reasoning);
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, cacheHitTokens: 0 };
+}
+
+/** DeepSeek isolates caching and scheduling per `user_id`; it gets a hash, never our id or an email. */
+async function hashedUserId(userId: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`support-chat:${userId}`));
+  return [...new Uint8Array(digest)]
+    .slice(0, 16)
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('');
+}
