@@ -7,8 +7,9 @@ import type { Admission } from '../../lib/types';
 import { tokenNoLongerValid } from '../auth/token-refused';
 import { findOwnConversation, recentMessages } from '../conversations/conversations.service';
 import { type UserGates, userGateFor } from '../users/user-gate';
-import { type ChatModel, modelsFor } from './chat.config';
+import { modelsFor } from './chat.config';
 import type { ChatCaller, ChatEvent, ChatTurn, ChatUsage, FaqHit, FaqLookup } from './chat.types';
+import type { ChatModel } from './chat-models';
 import { buildPrompt, estimateTokens, type Turn, trimHistory } from './prompt';
 import { type FetchLike, streamChatCompletion } from './provider/deepseek.client';
 import type { ProviderUsage } from './provider/deepseek.types';
@@ -161,7 +162,9 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
       baseUrl: chat.upstream.baseUrl,
       apiKey: chat.upstream.apiKey,
       body: {
-        model: model.id,
+        // The client named a public id; DeepSeek gets what that id stands for today.
+        model: model.upstreamModel,
+        thinking: model.thinking,
         messages: prompt,
         max_tokens: Math.min(input.maxTokens ?? chat.maxTokens, chat.maxTokens),
         user_id: await hashedUserId(caller.id),
@@ -214,6 +217,7 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
             completionTokens: estimateTokens(answer) + Math.ceil(reasoningChars / 4),
             totalTokens: 0,
             cacheHitTokens: 0,
+            reasoningTokens: Math.ceil(reasoningChars / 4),
           };
       final.totalTokens = final.promptTokens + final.completionTokens;
       const record = () =>
@@ -253,7 +257,13 @@ function faqTurn(
   release: () => Promise<void>,
 ): ChatTurn {
   const ids = { conversationId: base.conversationId ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
-  const usage: ChatUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHitTokens: 0 };
+  const usage: ChatUsage = {
+    promptTokens: 0,
+    completionTokens: 0,
+    totalTokens: 0,
+    cacheHitTokens: 0,
+    reasoningTokens: 0,
+  };
   const record = () =>
     recordTurn({
       ...base,
@@ -346,6 +356,7 @@ const toChatUsage = (u: ProviderUsage): ChatUsage => ({
   completionTokens: u.completionTokens,
   totalTokens: u.totalTokens,
   cacheHitTokens: u.promptCacheHitTokens,
+  reasoningTokens: u.reasoningTokens ?? 0,
 });
 
 /** DeepSeek isolates caching and scheduling per `user_id`; it gets a hash, never our id or an email. */
