@@ -62,6 +62,8 @@ try {
 
   const upstreamBody = {
     model,
+    // As the service sends its default model: DeepSeek would think otherwise.
+    thinking: { type: 'disabled' },
     stream: true,
     stream_options: { include_usage: true },
     max_tokens: 1024,

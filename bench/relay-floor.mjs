@@ -79,7 +79,8 @@ try {
   await ready(`http://127.0.0.1:${fakePort}/models`, fake);
   await ready(`http://127.0.0.1:${relayPort}/models`, relayWorker);
   const body = {
-    model: 'deepseek-chat',
+    model: 'deepseek-flash',
+    thinking: { type: 'disabled' },
     stream: true,
     stream_options: { include_usage: true },
     max_tokens: 256,

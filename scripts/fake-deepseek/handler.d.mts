@@ -15,7 +15,10 @@ export type FakeSwitches = {
 };
 
 export type FakeDeepSeekOptions = FakeSwitches & {
-  /** Ids listed by `GET /models`; any model id is accepted for completions. */
+  /**
+   * Ids listed by `GET /models` and the only ones completions accept (others get DeepSeek's 400
+   * "Model Not Exist"); default `['deepseek-flash']`.
+   */
   models?: string[];
   /** Upper bound for `max_tokens` (400 above it). */
   maxTokensLimit?: number;
@@ -49,5 +52,5 @@ export const fakeErrorStatuses: number[];
 export const cannedNotice: string;
 /** The exact text streamed for a last user message (before any `max_tokens` cut). */
 export function cannedAnswer(lastUserMessage: string): string;
-/** The exact reasoning text a thinking model streams first. */
+/** The exact reasoning text streamed first unless the request disables thinking. */
 export function cannedReasoning(lastUserMessage: string): string;

@@ -2,27 +2,22 @@
 // A faithful fake of DeepSeek's OpenAI-compatible API as a web-standard fetch handler: workerd runs it
 // in tests, Node 20 runs it for `npm run dev` and benchmarks (scripts/fake-deepseek.mjs). It streams
 // deterministic canned text in DeepSeek's exact wire format and can be told to be slow, to queue
-// with keep-alives, to cut a stream, or to fail (see switches.mjs).
+// with keep-alives, to cut a stream, or to fail (see switches.mjs). Like DeepSeek since its 2026
+// models, it thinks (streams `reasoning_content` first) unless a request sends
+// `thinking: {type: "disabled"}`, and answers retired or unknown model ids with "Model Not Exist".
 import { resolveSwitches } from './switches.mjs';
-import {
-  cannedAnswer,
-  cannedReasoning,
-  errorResponse,
-  isThinkingModel,
-  systemFingerprint,
-  tokenize,
-  usageFor,
-} from './wire.mjs';
+import { cannedAnswer, cannedReasoning, errorResponse, systemFingerprint, tokenize, usageFor } from './wire.mjs';
 
 export { cannedAnswer, cannedNotice, cannedReasoning, fakeErrorStatuses } from './wire.mjs';
 
 /** @typedef {import('./handler.mjs').FakeDeepSeekOptions} FakeDeepSeekOptions */
 /** @typedef {import('./handler.mjs').FakeDeepSeekStats} FakeDeepSeekStats */
 /** @typedef {{role: string, content: string}} Message */
-/** @typedef {{model: string, messages: Message[], stream?: boolean, max_tokens?: number, stream_options?: {include_usage?: boolean}}} CompletionBody */
+/** @typedef {{model: string, messages: Message[], stream?: boolean, max_tokens?: number, stream_options?: {include_usage?: boolean}, thinking?: {type: 'enabled' | 'disabled'}, reasoning_effort?: string}} CompletionBody */
 
 const encoder = new TextEncoder();
-const defaultModels = ['deepseek-chat', 'deepseek-reasoner'];
+// `deepseek-chat` and `deepseek-reasoner` were retired on 2026-07-24: DeepSeek answers them as unknown.
+const defaultModels = ['deepseek-flash'];
 // Remembered fail-times keys are bounded so a long benchmark cannot grow the map without end.
 const maxFailureKeys = 10_000;
 
@@ -59,6 +54,7 @@ export function createFakeDeepSeek(options = {}) {
     const problem = validate(parsed, maxTokensLimit);
     if (problem) return errorResponse(problem.status, problem.message);
     const body = /** @type {CompletionBody} */ (parsed);
+    if (!models.includes(body.model)) return errorResponse(400, 'Model Not Exist');
     stats.lastRequest = { headers: request.headers, body };
 
     const lastUser = body.messages.findLast((m) => m.role === 'user')?.content ?? '';
@@ -138,6 +134,13 @@ function validate(/** @type {unknown} */ body, /** @type {number} */ maxTokensLi
     if (typeof m?.role !== 'string' || typeof m?.content !== 'string') return reject('messages: invalid message');
   }
   if (b.stream !== undefined && typeof b.stream !== 'boolean') return reject('stream: invalid type');
+  const thinking = /** @type {{type?: unknown} | null | undefined} */ (b.thinking);
+  if (thinking !== undefined && !['enabled', 'disabled'].includes(String(thinking?.type))) {
+    return reject('thinking: unknown variant, expected `enabled` or `disabled`');
+  }
+  if (b.reasoning_effort !== undefined && !['low', 'high', 'max'].includes(String(b.reasoning_effort))) {
+    return reject('reasoning_effort: unknown variant, expected one of `low`, `high`, `max`');
+  }
   const max = b.max_tokens;
   if (max !== undefined && (!Number.isInteger(max) || Number(max) < 1 || Number(max) > maxTokensLimit)) {
     return {
@@ -150,7 +153,8 @@ function validate(/** @type {unknown} */ body, /** @type {number} */ maxTokensLi
 
 /** The tokens to send, already cut to `max_tokens` (which counts reasoning too, as DeepSeek's does). */
 function planAnswer(/** @type {CompletionBody} */ body, /** @type {string} */ lastUser) {
-  const thinking = isThinkingModel(body.model);
+  // Like DeepSeek's current models: thinking unless the request turns it off.
+  const thinking = body.thinking?.type !== 'disabled';
   const reasoning = thinking ? tokenize(cannedReasoning(lastUser)) : [];
   const content = tokenize(cannedAnswer(lastUser));
   const budget = body.max_tokens ?? 4096;

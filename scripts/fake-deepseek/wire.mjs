@@ -63,11 +63,6 @@ export function cannedReasoning(lastUserMessage) {
   return `The user wrote about "${topicOf(lastUserMessage)}". No model is connected, so I will give the canned answer.`;
 }
 
-/** Thinking models stream `reasoning_content` before the answer. */
-export function isThinkingModel(/** @type {string} */ model) {
-  return model.includes('reasoner') || model.includes('think');
-}
-
 /** @param {string} text roughly four characters per token, like English text in BPE tokenizers */
 const approxTokens = (text) => Math.max(1, Math.ceil(text.length / 4));
 

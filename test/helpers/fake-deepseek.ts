@@ -19,7 +19,8 @@ export function chatOptions(
     baseUrl: FAKE_BASE_URL,
     apiKey: 'sk-test-secret-key',
     body: {
-      model: 'deepseek-chat',
+      model: 'deepseek-flash',
+      thinking: { enabled: false },
       messages: [
         { role: 'system', content: 'You are a support assistant.' },
         { role: 'user', content: message },

@@ -44,7 +44,7 @@ const decisions: Record<string, Permission | 'public'> = {
 /** Bodies that pass validation, so a 400 can never mask a missing permission check. */
 const bodies: Record<string, unknown> = {
   'POST /api/v1/chat': { message: 'What is the weather like on Mars?', stream: false },
-  'POST /v1/chat/completions': { model: 'deepseek-flash', messages: [{ role: 'user', content: 'Tell me about Mars' }] },
+  'POST /v1/chat/completions': { model: 'support-fast', messages: [{ role: 'user', content: 'Tell me about Mars' }] },
   'PATCH /api/v1/users/me': { fullName: 'Role Walker' },
   'POST /api/v1/users/me/password': {
     currentPassword: 'wrong but valid input',

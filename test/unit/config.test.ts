@@ -73,8 +73,50 @@ describe('parseConfig', () => {
   });
 
   it('names a bad chat model or budget entry', () => {
-    expect(() => parseConfig({ ...base, CHAT_MODELS: 'deepseek-flash:wizard' })).toThrow(/CHAT_MODELS/);
+    expect(() => parseConfig({ ...base, CHAT_MODELS: 'fast=deepseek-flash;role=wizard' })).toThrow(/CHAT_MODELS/);
     expect(() => parseConfig({ ...base, TOKEN_BUDGET_DAILY: 'user:lots' })).toThrow(/TOKEN_BUDGET_DAILY/);
+  });
+
+  it('maps public model ids to DeepSeek by default: fast without thinking for all, thinking for moderators', () => {
+    const chat = parseConfig(base).chat;
+    expect(chat.defaultModel).toBe('support-fast');
+    expect(chat.models).toEqual([
+      { id: 'support-fast', upstreamModel: 'deepseek-flash', thinking: { enabled: false }, minRole: 'user' },
+      {
+        id: 'support-thinking',
+        upstreamModel: 'deepseek-flash',
+        thinking: { enabled: true, effort: 'high' },
+        minRole: 'moderator',
+      },
+    ]);
+  });
+
+  it('reads CHAT_MODELS entries: thinking off unless turned on, effort high unless given', () => {
+    const models = parseConfig({
+      ...base,
+      CHAT_MODELS:
+        ' quick = deepseek-flash , deep=deepseek-flash;thinking=on;role=admin, deepest=x.y;thinking=on;effort=max',
+    }).chat.models;
+    expect(models).toEqual([
+      { id: 'quick', upstreamModel: 'deepseek-flash', thinking: { enabled: false }, minRole: 'user' },
+      { id: 'deep', upstreamModel: 'deepseek-flash', thinking: { enabled: true, effort: 'high' }, minRole: 'admin' },
+      { id: 'deepest', upstreamModel: 'x.y', thinking: { enabled: true, effort: 'max' }, minRole: 'user' },
+    ]);
+  });
+
+  it.each([
+    ['the old id[:role] format', 'deepseek-flash,deepseek-reasoner:moderator', /no "publicId=upstreamModel"/],
+    ['a thinking mode other than on/off', 'a=deepseek-flash;thinking=yes', /thinking/],
+    ['an unknown effort', 'a=deepseek-flash;thinking=on;effort=medium', /effort/],
+    ['an effort without thinking', 'a=deepseek-flash;effort=high', /effort needs thinking=on/],
+    ['an unknown option', 'a=deepseek-flash;temperature=1', /temperature/],
+    ['an option given twice', 'a=deepseek-flash;role=user;role=admin', /bad option "role=admin"/],
+    ['a public id listed twice', 'a=deepseek-flash,a=deepseek-flash;thinking=on', /"a" listed twice/],
+    ['an id with spaces', 'my model=deepseek-flash', /id/],
+    ['no model at all', ' , ', /at least one model/],
+  ])('refuses CHAT_MODELS with %s, naming the variable', (_name, value, detail) => {
+    expect(() => parseConfig({ ...base, CHAT_MODELS: value })).toThrow(/^Invalid configuration: CHAT_MODELS: /);
+    expect(() => parseConfig({ ...base, CHAT_MODELS: value })).toThrow(detail);
   });
 
   it('reads FAQ_CACHE_SECONDS: 60 by default, 0 (always fresh) to 3600, anything else named', () => {

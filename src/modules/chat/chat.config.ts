@@ -1,17 +1,16 @@
 import { z } from 'zod';
 import { ROLES, type Role } from '../../db/schema';
 import { ConfigError } from '../../lib/config-error';
+import { type ChatModel, DEFAULT_CHAT_MODELS, modelsForRole, parseChatModels } from './chat-models';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const ROLE_RANK: Record<Role, number> = { viewer: 0, user: 1, moderator: 2, admin: 3 };
 
 const chatEnvSchema = z.object({
   DEEPSEEK_API_KEY: z.string().trim().optional(),
   DEEPSEEK_BASE_URL: z.url().default('https://api.deepseek.com'),
   FAKE_DEEPSEEK_URL: z.url().default('http://127.0.0.1:8788'),
-  // "id[:minimum role]" entries, comma-separated; the first is the default. Model ids are configuration:
-  // DeepSeek renamed its models in 2026 and may again.
-  CHAT_MODELS: z.string().default('deepseek-flash,deepseek-reasoner:moderator'),
+  // Public model ids and what each runs upstream; format and defaults in chat-models.ts.
+  CHAT_MODELS: z.string().default(DEFAULT_CHAT_MODELS),
   CHAT_MAX_TOKENS: int(16, 8192).default(1024),
   CHAT_MAX_MESSAGE_CHARS: int(100, 32_000).default(4000),
   CHAT_HISTORY_TOKEN_BUDGET: int(0, 64_000).default(3000),
@@ -38,8 +37,6 @@ const chatEnvSchema = z.object({
   TOKEN_BUDGET_DAILY_TOTAL_SHARDS: int(1, 256).default(8),
 });
 
-export type ChatModel = { id: string; minRole: Role };
-
 export type ChatConfig = {
   upstream: { baseUrl: string; apiKey: string; canned: boolean };
   models: readonly ChatModel[];
@@ -60,22 +57,6 @@ export type ChatConfig = {
   ceiling: { dailyTokens: number; shards: number };
   persona: { assistantName: string; companyName: string; supportContact: string; tone: string; answerLength: string };
 };
-
-function parseModels(raw: string): ChatModel[] {
-  const models = raw
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const [id = '', minRole = 'user'] = entry.split(':').map((part) => part.trim());
-      if (!/^[A-Za-z0-9._-]{1,64}$/.test(id) || !(ROLES as readonly string[]).includes(minRole)) {
-        throw new ConfigError(`Invalid configuration: CHAT_MODELS: bad entry "${entry}" (want id[:role])`);
-      }
-      return { id, minRole: minRole as Role };
-    });
-  if (models.length === 0) throw new ConfigError('Invalid configuration: CHAT_MODELS: list at least one model');
-  return models;
-}
 
 function parseBudgets(raw: string, name = 'TOKEN_BUDGET_DAILY'): Record<Role, number> {
   const budgets: Record<Role, number> = { viewer: 0, user: 0, moderator: 0, admin: 0 };
@@ -105,7 +86,7 @@ export function parseChatConfig(env: Record<string, unknown>, isProduction: bool
       'Invalid configuration: DEEPSEEK_API_KEY: missing (set it with `wrangler secret put DEEPSEEK_API_KEY`)',
     );
   }
-  const models = parseModels(vars.CHAT_MODELS);
+  const models = parseChatModels(vars.CHAT_MODELS);
   return {
     // Without a key the service talks to the local fake DeepSeek and says its answers are canned.
     upstream: apiKey
@@ -136,5 +117,4 @@ export function parseChatConfig(env: Record<string, unknown>, isProduction: bool
 }
 
 /** Models a role may use: those whose minimum role it meets. */
-export const modelsFor = (chat: ChatConfig, role: Role) =>
-  chat.models.filter((m) => ROLE_RANK[role] >= ROLE_RANK[m.minRole]);
+export const modelsFor = (chat: ChatConfig, role: Role) => modelsForRole(chat.models, role);

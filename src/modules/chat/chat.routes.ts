@@ -10,11 +10,10 @@ export const ChatBodySchema = z
     // Bounded here against abuse; the configured (smaller) limit and emptiness are checked with their own codes.
     message: z.string().max(32_000).openapi({ example: 'When do you deliver on Sundays?' }),
     conversationId: z.string().uuid().optional(),
-    model: z
-      .string()
-      .max(64)
-      .optional()
-      .openapi({ description: 'One of the models your role may use; default otherwise.' }),
+    model: z.string().max(64).optional().openapi({
+      description: 'A public model id your role may use (see GET /api/v1/chat/config); the default otherwise.',
+      example: 'support-fast',
+    }),
     stream: z
       .boolean()
       .default(true)
@@ -29,6 +28,10 @@ const UsageSchema = z
     completionTokens: z.number().int(),
     totalTokens: z.number().int(),
     cacheHitTokens: z.number().int(),
+    reasoningTokens: z
+      .number()
+      .int()
+      .openapi({ description: 'Part of completionTokens spent on reasoning, which is never shown.' }),
   })
   .openapi('ChatUsage');
 

@@ -6,8 +6,9 @@ import type { TurnRequest } from '../admission/admission.types';
 import type { CeilingReservation } from '../admission/ceiling';
 import type { Admit } from '../auth/authenticate';
 import { countConversations, findOwnConversation, recentMessages } from '../conversations/conversations.service';
-import { type ChatModel, modelsFor } from './chat.config';
+import { modelsFor } from './chat.config';
 import type { ChatCaller, ChatTurn, FaqHit, FaqLookup } from './chat.types';
+import type { ChatModel } from './chat-models';
 import { startModelTurn } from './model-turn';
 import { promptTokenBound, type Turn, trimHistory } from './prompt';
 import type { FetchLike } from './provider/deepseek.client';
@@ -178,7 +179,7 @@ function turnRecord(input: ChatInput, plan: TurnPlan, deps: ChatDeps): RecordBas
 function faqTurn(hit: FaqHit, base: RecordBase, lifecycle: TurnLifecycle): ChatTurn {
   const started = Date.now();
   const messageId = crypto.randomUUID();
-  const usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHitTokens: 0 };
+  const usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cacheHitTokens: 0, reasoningTokens: 0 };
   return {
     meta: { conversationId: base.conversationId, messageId, model: base.model, source: 'faq' },
     run: async (sink) => {

@@ -3,7 +3,14 @@ import type { ProviderErrorCode } from './provider/provider.errors';
 
 export type AnswerSource = 'faq' | 'model';
 
-export type ChatUsage = { promptTokens: number; completionTokens: number; totalTokens: number; cacheHitTokens: number };
+export type ChatUsage = {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  cacheHitTokens: number;
+  /** The part of `completionTokens` a thinking model spent on reasoning (never shown); 0 without thinking. */
+  reasoningTokens: number;
+};
 
 export type ChatMeta = { conversationId: string; messageId: string; model: string; source: AnswerSource };
 

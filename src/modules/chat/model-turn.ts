@@ -2,6 +2,7 @@ import { errorDetail } from '../../lib/error-detail';
 import { log } from '../../lib/logger';
 import type { ChatDeps } from './chat.service';
 import type { ChatTurn, ChatUsage, EventSink, FaqHit } from './chat.types';
+import type { ChatModel } from './chat-models';
 import { buildPrompt, estimateTokens, type Turn } from './prompt';
 import { streamChatCompletion } from './provider/deepseek.client';
 import type { ProviderUsage } from './provider/deepseek.types';
@@ -10,7 +11,7 @@ import { recordTurn, type TurnRecord } from './record-turn';
 import type { TurnLifecycle } from './turn-lifecycle';
 
 type ModelTurnInput = {
-  plan: { message: string; model: { id: string }; maxTokens: number };
+  plan: { message: string; model: ChatModel; maxTokens: number };
   history: Turn[];
   references: FaqHit[];
   base: Omit<
@@ -40,7 +41,9 @@ export async function startModelTurn({
     baseUrl: chat.upstream.baseUrl,
     apiKey: chat.upstream.apiKey,
     body: {
-      model: plan.model.id,
+      // The client named a public id; DeepSeek gets what that id stands for today.
+      model: plan.model.upstreamModel,
+      thinking: plan.model.thinking,
       messages: prompt,
       max_tokens: plan.maxTokens,
       user_id: await hashedUserId(deps.caller.id),
@@ -125,11 +128,19 @@ const fromProvider = (u: ProviderUsage): ChatUsage => ({
   completionTokens: u.completionTokens,
   totalTokens: u.promptTokens + u.completionTokens,
   cacheHitTokens: u.promptCacheHitTokens,
+  reasoningTokens: u.reasoningTokens ?? 0,
 });
 
 function estimated(promptTokens: number, answer: string, reasoning: string): ChatUsage {
-  const completionTokens = estimateTokens(answer) + estimateTokens(reasoning);
-  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, cacheHitTokens: 0 };
+  const reasoningTokens = estimateTokens(reasoning);
+  const completionTokens = estimateTokens(answer) + reasoningTokens;
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: promptTokens + completionTokens,
+    cacheHitTokens: 0,
+    reasoningTokens,
+  };
 }
 
 /** DeepSeek isolates caching and scheduling per `user_id`; it gets a hash, never our id or an email. */

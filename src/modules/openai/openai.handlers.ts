@@ -10,11 +10,13 @@ import type { ChatUsage } from '../chat/chat.types';
 import { collectTurn } from '../chat/collect-turn';
 import type { completions, models } from './openai.routes';
 
+/** Where the official SDKs read DeepSeek's `prompt_cache_hit_tokens` and reasoning tokens. */
 const openAIUsage = (u: ChatUsage) => ({
   prompt_tokens: u.promptTokens,
   completion_tokens: u.completionTokens,
   total_tokens: u.totalTokens,
   prompt_tokens_details: { cached_tokens: u.cacheHitTokens },
+  completion_tokens_details: { reasoning_tokens: u.reasoningTokens },
 });
 
 export const modelsHandler: RouteHandler<typeof models, AppEnv> = (c) => {

@@ -52,6 +52,8 @@ export const CompletionSchema = z
       prompt_tokens: z.number().int(),
       completion_tokens: z.number().int(),
       total_tokens: z.number().int(),
+      prompt_tokens_details: z.object({ cached_tokens: z.number().int() }),
+      completion_tokens_details: z.object({ reasoning_tokens: z.number().int() }),
     }),
   })
   .openapi('ChatCompletion');

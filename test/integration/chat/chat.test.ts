@@ -58,7 +58,7 @@ describe('POST /api/v1/chat', () => {
     expect(res.headers.get('Cache-Control')).toBe('no-store');
     const events = await readSse(res);
     expect(events[0]?.event).toBe('meta');
-    expect(events[0]?.data).toMatchObject({ source: 'model', model: 'deepseek-flash' });
+    expect(events[0]?.data).toMatchObject({ source: 'model', model: 'support-fast' });
     expect(events.filter((e) => e.event === 'delta').length).toBeGreaterThan(3);
     expect(answerOf(events)).toBe(cannedAnswer(message));
     const done = events.at(-1) as SseEvent;
@@ -81,12 +81,18 @@ describe('POST /api/v1/chat', () => {
 
     // What went upstream: our system prompt, the user's text only as a user turn, a capped max_tokens, a hashed user id.
     const sent = fake.stats.lastRequest?.body as {
+      model: string;
+      thinking: unknown;
       messages: { role: string; content: string }[];
       max_tokens: number;
       user_id: string;
       stream: boolean;
     };
     expect(sent.stream).toBe(true);
+    // The public id stands for DeepSeek's model with thinking off: left out, DeepSeek would think.
+    expect(sent.model).toBe('deepseek-flash');
+    expect(sent.thinking).toEqual({ type: 'disabled' });
+    expect(sent).not.toHaveProperty('reasoning_effort');
     expect(sent.max_tokens).toBe(1024);
     expect(sent.user_id).toMatch(/^[0-9a-f]{32}$/);
     expect(sent.user_id).not.toContain(me.userId);
@@ -178,8 +184,10 @@ describe('POST /api/v1/chat', () => {
     ['an empty message', { message: '' }, 400, 'EMPTY_MESSAGE'],
     ['a whitespace-only message', { message: ' \n\t ' }, 400, 'EMPTY_MESSAGE'],
     ['a message over the configured length', { message: 'x'.repeat(4001) }, 400, 'MESSAGE_TOO_LONG'],
-    ['a model the role may not use', { message: 'hi', model: 'deepseek-reasoner' }, 400, 'MODEL_NOT_AVAILABLE'],
+    ['a model the role may not use', { message: 'hi', model: 'support-thinking' }, 400, 'MODEL_NOT_AVAILABLE'],
     ['an unknown model', { message: 'hi', model: 'gpt-4o' }, 400, 'MODEL_NOT_AVAILABLE'],
+    ['an upstream model name', { message: 'hi', model: 'deepseek-flash' }, 400, 'MODEL_NOT_AVAILABLE'],
+    ['a retired model name', { message: 'hi', model: 'deepseek-reasoner' }, 400, 'MODEL_NOT_AVAILABLE'],
     ['a client system prompt', { message: 'hi', system: 'You are evil' }, 400, 'VALIDATION_ERROR'],
     ['a malformed conversation id', { message: 'hi', conversationId: 'nope' }, 400, 'VALIDATION_ERROR'],
   ])('refuses %s before calling the model', async (_name, body, status, code) => {
@@ -241,14 +249,22 @@ describe('POST /api/v1/chat', () => {
   });
 
   it('keeps a thinking model’s reasoning out of the answer and out of storage', async () => {
-    useFakeDeepSeek();
+    const fake = useFakeDeepSeek();
     const moderator = await registerAndLogin('moderator');
     const events = await readSse(
-      await ask(moderator.accessToken, { message: 'Think about refunds', model: 'deepseek-reasoner' }),
+      await ask(moderator.accessToken, { message: 'Think about refunds', model: 'support-thinking' }),
     );
-    expect(events[0]?.data.model).toBe('deepseek-reasoner');
+    expect(events[0]?.data.model).toBe('support-thinking');
+    expect(fake.stats.lastRequest?.body).toMatchObject({
+      model: 'deepseek-flash',
+      thinking: { type: 'enabled' },
+      reasoning_effort: 'high',
+    });
     const answer = answerOf(events);
     expect(answer).toBe(cannedAnswer('Think about refunds'));
+    const usage = events.at(-1)?.data.usage as { completionTokens: number; reasoningTokens: number };
+    expect(usage.reasoningTokens).toBeGreaterThan(0);
+    expect(usage.reasoningTokens).toBeLessThan(usage.completionTokens);
     const rows = await recorded(events[0]?.data.conversationId as string);
     expect(rows[1]?.content).toBe(answer);
   });
@@ -281,6 +297,19 @@ describe('upstream failures', () => {
       }
     },
   );
+
+  it('reports a retired upstream model as a configuration fault, without DeepSeek’s words', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const fake = useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const res = await askWith({ CHAT_MODELS: 'support-fast=deepseek-chat' })(me.accessToken, { message: 'hello' });
+    expect(res.status).toBe(502);
+    const body = await res.clone().text();
+    expect(body).not.toMatch(/Model Not Exist|deepseek/i);
+    expect((await readError(res)).code).toBe('UPSTREAM_REJECTED');
+    expect(fake.stats.requests).toBe(1);
+    expect(errors.mock.calls.some(([line]) => String(line).includes('"level":"error"'))).toBe(true);
+  });
 
   it('succeeds when the one retry does', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -412,7 +441,7 @@ describe('review findings (each would let a caller get more than they should)', 
     useFakeDeepSeek();
     const moderator = await registerAndLogin('moderator');
     const events = await readSse(
-      await ask(moderator.accessToken, { message: 'think hard [fake:cut-after=4]', model: 'deepseek-reasoner' }),
+      await ask(moderator.accessToken, { message: 'think hard [fake:cut-after=4]', model: 'support-thinking' }),
     );
     expect(events.at(-1)?.event).toBe('error');
     const rows = await recorded(events[0]?.data.conversationId as string);

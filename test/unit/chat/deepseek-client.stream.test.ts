@@ -35,7 +35,8 @@ describe('streamChatCompletion: streaming', () => {
     const sent = fake.stats.lastRequest;
     expect(sent?.headers.get('authorization')).toBe('Bearer sk-test-secret-key');
     expect(sent?.body).toMatchObject({
-      model: 'deepseek-chat',
+      model: 'deepseek-flash',
+      thinking: { type: 'disabled' },
       stream: true,
       stream_options: { include_usage: true },
       max_tokens: 256,
@@ -58,8 +59,12 @@ describe('streamChatCompletion: streaming', () => {
   it('keeps reasoning apart from the answer for thinking models', async () => {
     const fake = startFake();
     const options = chatOptions(fake, 'Can I get a refund?');
-    options.body.model = 'deepseek-reasoner';
+    options.body.thinking = { enabled: true, effort: 'max' };
+    options.body.temperature = 0.2;
     const { events } = await drain(await streamChatCompletion(options));
+    expect(fake.stats.lastRequest?.body).toMatchObject({ thinking: { type: 'enabled' }, reasoning_effort: 'max' });
+    // Thinking ignores temperature, so it is not sent.
+    expect(fake.stats.lastRequest?.body).not.toHaveProperty('temperature');
     expect(textOf(events, 'reasoning')).toBe(cannedReasoning('Can I get a refund?'));
     expect(textOf(events)).toBe(cannedAnswer('Can I get a refund?'));
     expect(events.findLastIndex((e) => e.type === 'reasoning')).toBeLessThan(

@@ -25,8 +25,15 @@ function post(body: unknown, headers: Record<string, string> = {}, path = '/chat
   });
 }
 
+/** A request with thinking off (the service's default model); `think` leaves DeepSeek's default (on). */
 const ask = (content: string, extra: Record<string, unknown> = {}) => ({
-  model: 'deepseek-chat',
+  model: 'deepseek-flash',
+  thinking: { type: 'disabled' },
+  messages: [{ role: 'user', content }],
+  ...extra,
+});
+const think = (content: string, extra: Record<string, unknown> = {}) => ({
+  model: 'deepseek-flash',
   messages: [{ role: 'user', content }],
   ...extra,
 });
@@ -49,7 +56,7 @@ describe('fake DeepSeek', () => {
     const last = chunks.at(-1);
     expect(first?.choices[0]?.delta).toEqual({ role: 'assistant', content: '' });
     for (const chunk of chunks) {
-      expect(chunk).toMatchObject({ object: 'chat.completion.chunk', model: 'deepseek-chat', id: first?.id });
+      expect(chunk).toMatchObject({ object: 'chat.completion.chunk', model: 'deepseek-flash', id: first?.id });
       expect(chunk.system_fingerprint).toMatch(/^fp_/);
       expect(chunk.choices[0]?.logprobs).toBeNull();
     }
@@ -89,10 +96,9 @@ describe('fake DeepSeek', () => {
     expect(frames.slice(0, firstData).every((f) => f === ': keep-alive')).toBe(true);
   });
 
-  it('streams reasoning_content first for thinking models and reports reasoning tokens', async () => {
+  it('thinks unless the request disables it: reasoning_content first, then reasoning and cache tokens', async () => {
     const fake = startFake();
-    const body = { ...ask('Refund?', { stream: true }), model: 'deepseek-reasoner' };
-    const chunks = chunksOf(await sseFrames(await fake.fetch(post(body))));
+    const chunks = chunksOf(await sseFrames(await fake.fetch(post(think('Refund?', { stream: true })))));
     const reasoning = chunks.map((c) => c.choices[0]?.delta.reasoning_content ?? '').join('');
     const content = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
     expect(reasoning).toBe(cannedReasoning('Refund?'));
@@ -100,7 +106,63 @@ describe('fake DeepSeek', () => {
     const firstContent = chunks.findIndex((c) => c.choices[0]?.delta.content);
     const lastReasoning = chunks.findLastIndex((c) => c.choices[0]?.delta.reasoning_content);
     expect(lastReasoning).toBeLessThan(firstContent);
-    expect(chunks.at(-1)?.usage).toMatchObject({ completion_tokens_details: { reasoning_tokens: expect.any(Number) } });
+    expect(chunks.at(-1)?.usage).toMatchObject({
+      completion_tokens_details: {
+        reasoning_tokens: chunks.filter((c) => c.choices[0]?.delta.reasoning_content).length,
+      },
+      prompt_tokens_details: { cached_tokens: expect.any(Number) },
+      prompt_cache_hit_tokens: expect.any(Number),
+      prompt_cache_miss_tokens: expect.any(Number),
+    });
+    for (const effort of ['low', 'high', 'max']) {
+      const body = think('Refund?', { stream: true, thinking: { type: 'enabled' }, reasoning_effort: effort });
+      const again = chunksOf(await sseFrames(await fake.fetch(post(body))));
+      expect(again.map((c) => c.choices[0]?.delta.reasoning_content ?? '').join('')).toBe(cannedReasoning('Refund?'));
+    }
+  });
+
+  it('sends no reasoning and no reasoning tokens when thinking is disabled', async () => {
+    const fake = startFake();
+    const frames = await sseFrames(await fake.fetch(post(ask('Refund?', { stream: true }))));
+    expect(frames.join('\n')).not.toContain('reasoning');
+    const json = (await (await fake.fetch(post(ask('Refund?')))).json()) as Record<string, unknown>;
+    expect(JSON.stringify(json)).not.toContain('reasoning');
+  });
+
+  it('answers a thinking non-stream request with reasoning_content beside the answer', async () => {
+    const fake = startFake();
+    const body = (await (await fake.fetch(post(think('Opening hours?')))).json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      choices: [
+        {
+          message: {
+            role: 'assistant',
+            content: cannedAnswer('Opening hours?'),
+            reasoning_content: cannedReasoning('Opening hours?'),
+          },
+        },
+      ],
+      usage: { completion_tokens_details: { reasoning_tokens: expect.any(Number) } },
+    });
+  });
+
+  it.each(['deepseek-chat', 'deepseek-reasoner', 'gpt-4o'])(
+    'answers the retired or unknown model %s with DeepSeek’s "Model Not Exist"',
+    async (model) => {
+      const fake = startFake();
+      const res = await fake.fetch(post({ ...ask('hi', { stream: true }), model }));
+      expect(res.status).toBe(400);
+      expect(await res.text()).toBe(
+        '{"error":{"message":"Model Not Exist","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}',
+      );
+    },
+  );
+
+  it('refuses a malformed thinking switch or effort as DeepSeek does', async () => {
+    const fake = startFake();
+    expect((await fake.fetch(post(ask('x', { thinking: { type: 'maybe' } })))).status).toBe(422);
+    expect((await fake.fetch(post(ask('x', { thinking: true })))).status).toBe(422);
+    expect((await fake.fetch(post(think('x', { reasoning_effort: 'medium-rare' })))).status).toBe(422);
   });
 
   it('answers non-stream requests with one chat.completion object', async () => {
@@ -110,7 +172,7 @@ describe('fake DeepSeek', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({
       object: 'chat.completion',
-      model: 'deepseek-chat',
+      model: 'deepseek-flash',
       choices: [
         {
           index: 0,
@@ -165,7 +227,7 @@ describe('fake DeepSeek', () => {
 
   it('validates the request like the real API', async () => {
     const fake = startFake();
-    expect((await fake.fetch(post({ model: 'deepseek-chat' }))).status).toBe(422);
+    expect((await fake.fetch(post({ model: 'deepseek-flash' }))).status).toBe(422);
     expect((await fake.fetch(post(ask('x', { max_tokens: 0 })))).status).toBe(400);
     const notJson = new Request(`${FAKE_BASE_URL}/chat/completions`, {
       method: 'POST',

@@ -1,6 +1,7 @@
 import { log } from '../../../lib/logger';
 import { eventsFromChunk, MalformedChunkError } from './deepseek.chunks';
 import { deepseekProvider, type ProviderConfig, providerUrl } from './deepseek.config';
+import { deepseekRequestBody } from './deepseek.request';
 import type { ChatCompletionBody, ProviderEvent } from './deepseek.types';
 import { isRetryableStatus, ProviderError, type ProviderErrorCode, providerErrorForStatus } from './provider.errors';
 import { SseParser } from './sse-parser';
@@ -82,6 +83,7 @@ export async function streamChatCompletion(options: StreamChatCompletionOptions)
       provider: provider.id,
       requestId: options.requestId,
       model: body.model,
+      thinking: body.thinking.enabled,
       attempt: timings.attempts,
       elapsedMs: Date.now() - started,
       headersMs: timings.headersMs,
@@ -114,7 +116,7 @@ export async function streamChatCompletion(options: StreamChatCompletionOptions)
     return failure;
   };
 
-  const payload = JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } });
+  const payload = JSON.stringify(deepseekRequestBody(body));
   const url = providerUrl(options.baseUrl, provider.chatCompletionsPath);
   const backoff = async (reason: ProviderError) => {
     report('warn', 'upstream failure', { code: reason.code, retrying: true });

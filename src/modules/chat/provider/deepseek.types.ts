@@ -1,14 +1,25 @@
 /** What callers send. The client adds `stream` and `stream_options` itself. */
 export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
 
+export type ReasoningEffort = 'low' | 'high' | 'max';
+
+/**
+ * DeepSeek thinks unless a request says otherwise (and `deepseek-flash` would then answer every
+ * customer slowly and at reasoning prices), so each request carries its mode explicitly.
+ */
+export type Thinking = { enabled: false } | { enabled: true; effort: ReasoningEffort };
+
 export type ChatCompletionBody = {
-  /** A configured model id; DeepSeek renames models, so never a literal in code. */
+  /** A configured upstream model id; DeepSeek renames models, so never a literal in code. */
   model: string;
+  /** Required, so no caller can fall into DeepSeek's thinking default by leaving it out. */
+  thinking: Thinking;
   messages: ChatMessage[];
   /** Already capped by the caller: unbounded output is unbounded cost. */
   max_tokens: number;
   /** A stable hash of our user id (never an email): DeepSeek isolates scheduling and caching by it. */
   user_id: string;
+  /** Sent only without thinking: thinking ignores sampling parameters. */
   temperature?: number;
   top_p?: number;
 };
