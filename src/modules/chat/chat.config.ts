@@ -5,7 +5,7 @@ import { ConfigError } from '../../lib/config-error';
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const ROLE_RANK: Record<Role, number> = { viewer: 0, user: 1, moderator: 2, admin: 3 };
 
-const chatEnvSchema = z.object({
+export const chatEnvSchema = z.object({
   DEEPSEEK_API_KEY: z.string().trim().optional(),
   DEEPSEEK_BASE_URL: z.url().default('https://api.deepseek.com'),
   FAKE_DEEPSEEK_URL: z.url().default('http://127.0.0.1:8788'),
