@@ -34,7 +34,7 @@ const corsOrigins = z
   )
   .pipe(z.union([z.tuple([z.literal('*')]), z.array(origin)]));
 
-const envSchema = z.object({
+export const envSchema = z.object({
   ENVIRONMENT: z.enum(['development', 'test', 'production']),
   CORS_ORIGINS: corsOrigins,
   DOCS_ENABLED: bool.optional(),

@@ -30,7 +30,7 @@ const optionalSecret = z
   .optional()
   .transform((v) => v || undefined);
 
-const schema = z.object({
+export const rateLimitEnvSchema = z.object({
   RATE_LIMIT_BACKEND: z.enum(['auto', 'upstash', 'durable-object', 'none']).default('auto'),
   RATE_LIMIT_IP: policy.default({ limit: 120, windowMs: 60_000 }),
   RATE_LIMIT_LOGIN_IP: policy.default({ limit: 5, windowMs: 60_000 }),
@@ -56,7 +56,7 @@ export type RateLimitConfig = {
 };
 
 export function parseRateLimitConfig(env: Record<string, unknown>, isProduction: boolean): RateLimitConfig {
-  const parsed = schema.safeParse(env);
+  const parsed = rateLimitEnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);

@@ -5,7 +5,7 @@ import { type ChatModel, DEFAULT_CHAT_MODELS, modelsForRole, parseChatModels } f
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-const chatEnvSchema = z.object({
+export const chatEnvSchema = z.object({
   DEEPSEEK_API_KEY: z.string().trim().optional(),
   DEEPSEEK_BASE_URL: z.url().default('https://api.deepseek.com'),
   FAKE_DEEPSEEK_URL: z.url().default('http://127.0.0.1:8788'),

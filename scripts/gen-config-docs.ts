@@ -1,0 +1,186 @@
+// Writes docs/configuration.md from the zod env schemas, so the reference cannot drift from the code.
+//   npm run docs:config         rewrite the file
+//   npm run docs:config:check   fail (exit 1) when the file is not what the schemas say (CI runs this)
+// Defaults and accepted values come from the schemas; descriptions from `.describe()` on a field, else the
+// map below. A variable with neither, or a map entry no schema has, fails both commands.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { envSchema } from '../src/config';
+import { rateLimitEnvSchema } from '../src/lib/rate-limit/rate-limit.config';
+import { chatEnvSchema } from '../src/modules/chat/chat.config';
+
+const sections: { title: string; source: string; schema: z.ZodObject }[] = [
+  { title: 'Service, tokens and passwords', source: 'src/config.ts', schema: envSchema },
+  { title: 'Rate limiting', source: 'src/lib/rate-limit/rate-limit.config.ts', schema: rateLimitEnvSchema },
+  { title: 'Chat and the assistant', source: 'src/modules/chat/chat.config.ts', schema: chatEnvSchema },
+];
+
+const descriptions: Record<string, string> = {
+  ENVIRONMENT:
+    '`development`, `test` or `production` (`wrangler.toml` sets `development`; `[env.production]` sets `production`). Production refuses wildcard CORS and missing secrets.',
+  CORS_ORIGINS:
+    'Comma-separated origins allowed to call the API from a browser, with credentials (development: `http://localhost:8787,http://127.0.0.1:8787`). `*` is allowed outside production only, and never with credentials.',
+  DOCS_ENABLED:
+    'Serve `/openapi.json` and `/docs`. Unset: on outside production; set `true` to expose them in production.',
+  MAX_BODY_BYTES: 'Request bodies above this are refused with 413.',
+  LOG_LEVEL: 'Lowest level written to the log.',
+  JWT_JWKS:
+    'Secret. ES256 signing keys as a JWKS; the first key with a private part (`d`) signs, public-only keys stay valid while a rotation completes. Required everywhere; `npm run dev` generates one into `.dev.vars`.',
+  JWT_ISSUER: '`iss` of access tokens.',
+  JWT_AUDIENCE: '`aud` of access tokens.',
+  ACCESS_TOKEN_TTL_SECONDS: 'Access-token lifetime (at most 15 minutes).',
+  REFRESH_TOKEN_TTL_DAYS: 'Absolute lifetime of a refresh-token family.',
+  PASSWORD_MIN_LENGTH: 'Shortest password accepted, in characters (floor 8).',
+  PASSWORD_MAX_LENGTH: 'Longest password accepted, in characters; not below `PASSWORD_MIN_LENGTH`.',
+  PASSWORD_REQUIRE_CHARACTER_CLASSES:
+    'Also require upper, lower, digit and symbol (NIST advises against it; off by default).',
+  ARGON2_MEMORY_KIB:
+    'Argon2id memory cost. The default is OWASP’s minimum; costs may only go up. Stored hashes are upgraded on the next good login.',
+  ARGON2_ITERATIONS: 'Argon2id time cost (iterations).',
+  ARGON2_PARALLELISM: 'Argon2id parallelism.',
+  LOCKOUT_THRESHOLD: 'Consecutive failed logins that lock an account.',
+  LOCKOUT_MINUTES: 'How long a lockout lasts.',
+  ACCOUNT_RECHECK_SECONDS:
+    'How old the user gate’s copy of an account may get before D1 is read again (only changes made around the API wait for it; `0` reads D1 on every request).',
+  RATE_LIMIT_BACKEND:
+    '`auto` (Upstash when configured, else the Durable Object), `upstash`, `durable-object`; `none` only outside production (benchmark baseline).',
+  RATE_LIMIT_IP:
+    'Every request, per client IP (IPv6: per /64). Policies are `<requests>/<window>`, units `ms`, `s`, `m`, `h`; sliding windows.',
+  RATE_LIMIT_LOGIN_IP: '`POST /api/v1/auth/login`, per IP.',
+  RATE_LIMIT_LOGIN_EMAIL: '`POST /api/v1/auth/login`, per email (trimmed, lowercased, stored only as a SHA-256).',
+  RATE_LIMIT_REGISTER_IP: 'Register, per IP.',
+  RATE_LIMIT_REFRESH_IP: 'Refresh, per IP.',
+  RATE_LIMIT_USER: 'Authenticated API calls per user (`limitByUser()` after auth).',
+  RATE_LIMIT_UPSTASH_TIMEOUT_MS: 'How long to wait for Upstash before deciding with the Durable Object instead.',
+  TRUST_X_FORWARDED_FOR:
+    'Use the first `X-Forwarded-For` entry as the client IP. Only behind your own proxy that overwrites it; otherwise clients choose their IP.',
+  UPSTASH_REDIS_REST_URL:
+    'Secret. Upstash Redis for rate limits; set both URL and token or neither; https in production.',
+  UPSTASH_REDIS_REST_TOKEN: 'Secret. The Upstash REST token that goes with `UPSTASH_REDIS_REST_URL`.',
+  DEEPSEEK_API_KEY:
+    'Secret. DeepSeek key. Unset: the service uses the local fake at `FAKE_DEEPSEEK_URL` and says answers are canned. Required in production.',
+  DEEPSEEK_BASE_URL: 'OpenAI-compatible upstream.',
+  FAKE_DEEPSEEK_URL: 'The fake DeepSeek used when there is no key.',
+  CHAT_MODELS:
+    'Allowed models as `id[:minimum role]`, comma-separated; the first is the default. Model ids are configuration: DeepSeek renames them.',
+  CHAT_MAX_TOKENS: 'Answer cap sent upstream as `max_tokens`.',
+  CHAT_MAX_MESSAGE_CHARS: 'The longest message accepted.',
+  CHAT_HISTORY_TOKEN_BUDGET: 'History sent to the model is trimmed to this many (estimated) tokens.',
+  CHAT_MAX_MESSAGES_PER_CONVERSATION: 'A conversation holds at most this many messages.',
+  CHAT_FIRST_TOKEN_TIMEOUT_MS: 'Give up when no token has come (keep-alive comments do not count).',
+  CHAT_TOTAL_TIMEOUT_MS: 'Give up on any answer that takes longer.',
+  CHAT_MAX_CONCURRENT_STREAMS:
+    'Answers in progress at once per user (the user’s gate, a Durable Object, counts them exactly).',
+  FAQ_CACHE_SECONDS:
+    'How long an isolate matches chat messages against its in-memory FAQ snapshot before refreshing it (`0` = read D1 every message).',
+  TOKEN_BUDGET_DAILY:
+    'Tokens per user per UTC day, as `role:tokens` pairs; a role not listed gets 0. Over it: `429 TOKEN_BUDGET_EXCEEDED`.',
+  ASSISTANT_NAME:
+    'Persona in the server-side system prompt (clients never send a system prompt): the assistant’s name.',
+  COMPANY_NAME: 'Persona: the company the assistant speaks for.',
+  SUPPORT_CONTACT: 'Persona: where the assistant sends people who need a human.',
+  ASSISTANT_TONE: 'Persona: the tone of answers.',
+  ANSWER_LENGTH: 'Persona: how long answers should be.',
+};
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const code = (value: unknown) => `\`${String(value)}\``;
+
+function windowText(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/** What the schema yields for an unset variable: its default, "unset" (optional) or "required". */
+function defaultText(field: z.ZodType): string {
+  const parsed = field.safeParse(undefined);
+  if (!parsed.success) return 'required';
+  const value: unknown = parsed.data;
+  if (value === undefined) return 'unset';
+  if (typeof value === 'object' && value !== null && 'limit' in value && 'windowMs' in value) {
+    return code(`${value.limit}/${windowText(Number(value.windowMs))}`);
+  }
+  return code(typeof value === 'object' ? JSON.stringify(value) : value);
+}
+
+/** Accepted input, from the schema's JSON Schema (input side, before transforms). */
+function acceptsText(json: Record<string, unknown>): string {
+  if (Array.isArray(json.enum)) return json.enum.map(code).join(', ');
+  if (json.type === 'integer' || json.type === 'number') return `${json.minimum ?? ''}–${json.maximum ?? ''}`;
+  if (json.format === 'uri') return 'URL';
+  return 'text';
+}
+
+function render(): string {
+  const seen = new Set<string>();
+  const missing: string[] = [];
+  const out = [
+    '# Configuration',
+    '',
+    '<!-- Generated by `npm run docs:config` from the zod schemas named below; do not edit by hand. -->',
+    '',
+    'Non-secret settings are `[vars]` in `wrangler.toml` (per environment); secrets go in `.dev.vars` locally (copy',
+    '`.dev.vars.example`) and `wrangler secret put NAME --env production` in production. The schemas below validate',
+    'them all, once per isolate; a missing or malformed one fails requests with a generic 500 and a log line naming it.',
+    '"Default" is what the schema uses when the variable is unset; `wrangler.toml` may set a different value.',
+  ];
+  for (const { title, source, schema } of sections) {
+    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+      properties: Record<string, Record<string, unknown>>;
+    };
+    out.push('', `## ${title}`, '', `Schema: \`${source}\`.`, '');
+    out.push('| variable | default | accepts | description |', '| --- | --- | --- | --- |');
+    for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+      seen.add(name);
+      const description = field.description ?? descriptions[name];
+      if (!description) missing.push(name);
+      const accepts = acceptsText(json.properties[name] ?? {});
+      out.push(`| \`${name}\` | ${defaultText(field)} | ${cell(accepts)} | ${cell(description ?? '')} |`);
+    }
+  }
+  const stale = Object.keys(descriptions).filter((name) => !seen.has(name));
+  if (missing.length > 0 || stale.length > 0) {
+    throw new Error(
+      [
+        missing.length > 0 ? `no description for ${missing.join(', ')} (add .describe() or an entry in the map)` : '',
+        stale.length > 0 ? `described but in no schema: ${stale.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Biome formats Markdown too (it pads the tables): write what `npm run lint` expects. */
+function biomeFormat(markdown: string): string {
+  const biome = fileURLToPath(new URL('../node_modules/.bin/biome', import.meta.url));
+  const run = spawnSync(biome, ['format', '--stdin-file-path=docs/configuration.md'], { input: markdown });
+  if (run.status !== 0) throw new Error(`biome format failed: ${run.stderr.toString()}`);
+  return run.stdout.toString();
+}
+
+const target = fileURLToPath(new URL('../docs/configuration.md', import.meta.url));
+const expected = biomeFormat(render());
+if (process.argv.includes('--check')) {
+  let current = '';
+  try {
+    current = readFileSync(target, 'utf8');
+  } catch {}
+  if (current !== expected) {
+    console.error('docs/configuration.md is out of date with the config schemas: run `npm run docs:config`.');
+    process.exit(1);
+  }
+  console.log('docs/configuration.md is current.');
+} else {
+  writeFileSync(target, expected);
+  console.log('wrote docs/configuration.md');
+}
