@@ -322,9 +322,11 @@ function row(measured) {
     round(median(measured.map(pick).filter((v) => v !== undefined)));
   /** @type {Record<string, number>} */
   const statuses = {};
+  // Only the failures' statuses: a stream that ends without `done` is counted as `cut`, never as 200.
   for (const m of measured) {
-    if (m.failed === 0) continue;
-    for (const [status, count] of Object.entries(m.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+    for (const [status, count] of Object.entries(m.statuses)) {
+      if (status !== '200') statuses[status] = (statuses[status] ?? 0) + count;
+    }
   }
   const failed = measured.reduce((sum, m) => sum + m.failed, 0);
   const cpu = med((m) => m.cpuMsPerRequest);
@@ -337,7 +339,7 @@ function row(measured) {
     'total p99 ms': med((m) => m.totalMs.p99),
     'req/s': med((m) => m.reqPerSec),
     ...(Number.isNaN(cpu) ? {} : { 'CPU ms/req': cpu }),
-    // What the failures were (HTTP status, `cut` for a stream without `done`, or the error's name).
+    // What the failures were (HTTP status, `cut` for a stream without `done`, or the error's name), summed.
     ...(failed > 0 ? { statuses: JSON.stringify(statuses) } : {}),
   };
 }
