@@ -2,8 +2,8 @@
 // Process management shared by the benchmarks: free ports from the OS, children in their own process
 // groups (so wrangler *and* the workerd it starts are stopped together), readiness polling that
 // gives up when the child dies, and one cleanup that runs however the script ends.
-import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -129,6 +129,47 @@ export function runToEnd(
       );
     })
   );
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's CPU fields (100 on every Linux seen here). */
+const ticksPerSecond = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * User + system CPU time (ms) used so far by the live processes of process group `pgid` (Linux
+ * /proc; a started child leads its own group, and wrangler's node and workerd children join it),
+ * leaving out the pids in `exclude`. Sample before and after a run and subtract: processes of the
+ * group that exit in between lose their share, which is why only long-lived servers are measured.
+ * @param {number} pgid @param {{ exclude?: number[] }} [options]
+ * @returns {{ ms: number, pids: number[] }}
+ */
+export function groupCpuMs(pgid, options = {}) {
+  let ticks = 0;
+  /** @type {number[]} */
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (options.exclude?.includes(pid)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    // The command name is in parentheses and may hold spaces: count fields after the last ')'.
+    // Fields from there: state(3) ppid(4) pgrp(5) … utime(14) stime(15), numbered as in proc(5).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) !== pgid) continue;
+    ticks += Number(fields[11]) + Number(fields[12]);
+    pids.push(pid);
+  }
+  return { ms: (ticks * 1000) / ticksPerSecond, pids };
 }
 
 export const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -32,6 +32,8 @@ export const unthrottled = {
  * @property {number} fakePort    the dev script's fake DeepSeek
  * @property {string} persistTo   the temp directory holding local D1 and Durable Object state
  * @property {string} logFile     wrangler's and the fake's output
+ * @property {number} pid         the dev script's node process: it leads the process group of wrangler and
+ *   workerd, and hosts the fake DeepSeek itself
  * @property {() => Promise<void>} stopServer stops wrangler, workerd and the fake; keeps the state (to inspect it)
  * @property {() => Promise<void>} stop stops them if running and removes the temp state
  */
@@ -79,7 +81,7 @@ export async function startService(options = {}) {
     await stop();
     throw error;
   }
-  return { base, fakePort, persistTo, logFile, stopServer, stop };
+  return { base, fakePort, persistTo, logFile, pid: dev.child.pid ?? 0, stopServer, stop };
 }
 
 /**
