@@ -1,0 +1,127 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config';
+import { promptTokenBound } from '../../../src/modules/chat/prompt';
+import { bearer, registerAndLogin } from '../../helpers/auth';
+import { readSse, useFakeDeepSeek } from '../../helpers/chat';
+import { callerWith, readError } from '../../helpers/http';
+import { uniqueIp } from '../../helpers/logs';
+
+type Row = Record<string, unknown>;
+
+const askWith = (overrides: Record<string, string>) => {
+  const send = callerWith(overrides);
+  return (token: string, body: Record<string, unknown>) =>
+    send('/api/v1/chat', {
+      method: 'POST',
+      headers: { ...bearer(token), 'Content-Type': 'application/json', 'CF-Connecting-IP': uniqueIp() },
+      body: JSON.stringify(body),
+    });
+};
+
+/** Settings that keep a turn's reservation small, and that reservation for `message`. */
+function smallTurns(message: string) {
+  const small = { CHAT_HISTORY_TOKEN_BUDGET: '0', CHAT_MAX_TOKENS: '64' };
+  const { chat } = parseConfig({ ...env, ...small });
+  return { small, reservation: promptTokenBound(chat.persona, 0, message) + 64 };
+}
+
+const MODEL_QUESTION = 'Tell me about the weather on Mars';
+const FAQ_QUESTION = 'What are your delivery hours?';
+
+describe('chat admission', () => {
+  it('reserves budgets exactly: two turns at once with budget for one give one answer and one 429', async () => {
+    const fake = useFakeDeepSeek({ tokenDelayMs: 20 });
+    const me = await registerAndLogin();
+    const { small, reservation } = smallTurns(MODEL_QUESTION);
+    const send = askWith({ ...small, TOKEN_BUDGET_DAILY: `user:${reservation * 2 - 1}` });
+    const answers = await Promise.all([
+      send(me.accessToken, { message: MODEL_QUESTION, stream: false }),
+      send(me.accessToken, { message: MODEL_QUESTION, stream: false }),
+    ]);
+    const statuses = answers.map((res) => res.status).sort();
+    expect(statuses).toEqual([200, 429]);
+    const refused = answers.find((res) => res.status === 429) as Response;
+    expect((await readError(refused)).code).toBe('TOKEN_BUDGET_EXCEEDED');
+    expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(0);
+    expect(fake.stats.requests).toBe(1);
+  });
+
+  it('counts knowledge-base answers toward the daily message quota and refuses past it with 429', async () => {
+    useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const send = askWith({ CHAT_DAILY_MESSAGES: 'user:2' });
+    for (let i = 0; i < 2; i++) {
+      const res = await send(me.accessToken, { message: FAQ_QUESTION, stream: false });
+      expect(((await res.json()) as Row).source).toBe('faq');
+    }
+    const refused = await send(me.accessToken, { message: FAQ_QUESTION, stream: false });
+    expect(refused.status).toBe(429);
+    expect((await readError(refused)).code).toBe('MESSAGE_QUOTA_EXCEEDED');
+    expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(0);
+  });
+
+  it('does not count a turn refused after admission toward the message quota', async () => {
+    useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const send = askWith({ CHAT_DAILY_MESSAGES: 'user:1' });
+    const missing = await send(me.accessToken, { message: FAQ_QUESTION, conversationId: crypto.randomUUID() });
+    expect(missing.status).toBe(404);
+    const res = await send(me.accessToken, { message: FAQ_QUESTION, stream: false });
+    expect(res.status).toBe(200);
+  });
+
+  it('caps the conversations a user keeps', async () => {
+    useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const send = askWith({ CHAT_MAX_CONVERSATIONS: '1' });
+    const first = await send(me.accessToken, { message: FAQ_QUESTION, stream: false });
+    const { conversationId } = (await first.json()) as { conversationId: string };
+    // A new conversation is refused; the existing one goes on.
+    await expect.poll(async () => (await send(me.accessToken, { message: FAQ_QUESTION })).status).toBe(429);
+    const refused = await send(me.accessToken, { message: FAQ_QUESTION });
+    expect((await readError(refused)).code).toBe('CONVERSATION_LIMIT_REACHED');
+    expect(refused.headers.get('Retry-After')).toEqual(expect.stringMatching(/^\d+$/));
+    expect((await send(me.accessToken, { message: FAQ_QUESTION, conversationId, stream: false })).status).toBe(200);
+  });
+
+  it('stops model answers for everyone at the deployment ceiling while FAQ answers go on, refunding what was not spent', async () => {
+    const fake = useFakeDeepSeek();
+    const [alice, bob] = [await registerAndLogin(), await registerAndLogin()];
+    const { small, reservation } = smallTurns(MODEL_QUESTION);
+    // One shard holding room for one model turn's reservation.
+    const send = askWith({
+      ...small,
+      TOKEN_BUDGET_DAILY_TOTAL: String(reservation + 10),
+      TOKEN_BUDGET_DAILY_TOTAL_SHARDS: '1',
+    });
+    // A knowledge-base answer reserves and then gives the reservation back.
+    const faq = await send(alice.accessToken, { message: FAQ_QUESTION, stream: false });
+    expect(((await faq.json()) as Row).source).toBe('faq');
+    await expect
+      .poll(async () => (await send(alice.accessToken, { message: MODEL_QUESTION, stream: false })).status)
+      .toBe(200);
+    const refused = await send(bob.accessToken, { message: MODEL_QUESTION, stream: false });
+    expect(refused.status).toBe(503);
+    expect((await readError(refused)).code).toBe('ASSISTANT_CAPACITY_REACHED');
+    expect(fake.stats.requests).toBe(1);
+    const stillFaq = await send(bob.accessToken, { message: FAQ_QUESTION, stream: false });
+    expect(stillFaq.status).toBe(200);
+  });
+
+  it('frees a turn’s only stream slot once its answer is stored, turn after turn', async () => {
+    useFakeDeepSeek();
+    const me = await registerAndLogin();
+    const send = askWith({ CHAT_MAX_CONCURRENT_STREAMS: '1' });
+    for (let i = 0; i < 3; i++) {
+      // The slot is held until the turn is recorded (in the background), then given back.
+      let res = await send(me.accessToken, { message: `${MODEL_QUESTION} ${i}` });
+      for (let tries = 0; res.status === 429 && tries < 50; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        res = await send(me.accessToken, { message: `${MODEL_QUESTION} ${i}` });
+      }
+      expect(res.status).toBe(200);
+      expect((await readSse(res)).at(-1)?.event).toBe('done');
+    }
+  });
+});
