@@ -29,6 +29,8 @@ const chatEnvSchema = z.object({
   SUPPORT_CONTACT: z.string().trim().min(1).max(200).default('support@freshcart.example or +1 555 0100 (8am–8pm)'),
   ASSISTANT_TONE: z.string().trim().min(1).max(200).default('friendly, calm and concise'),
   ANSWER_LENGTH: z.string().trim().min(1).max(100).default('at most 120 words unless the customer asks for detail'),
+  // Keys the HMAC that turns our user ids into DeepSeek's `user_id` (see provider/provider-user-id.ts).
+  PROVIDER_USER_ID_SECRET: z.string().trim().optional(),
 });
 
 export type ChatModel = { id: string; minRole: Role };
@@ -48,6 +50,8 @@ export type ChatConfig = {
   faqCacheSeconds: number;
   dailyTokenBudget: Readonly<Record<Role, number>>;
   persona: { assistantName: string; companyName: string; supportContact: string; tone: string; answerLength: string };
+  /** Keys the hash of our user id that DeepSeek gets as `user_id`. */
+  providerUserIdSecret: string;
 };
 
 function parseModels(raw: string): ChatModel[] {
@@ -88,6 +92,11 @@ export function parseChatConfig(env: Record<string, unknown>, isProduction: bool
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const vars = parsed.data;
+  if (isProduction && vars.DEEPSEEK_BASE_URL.startsWith('http:')) {
+    throw new ConfigError(
+      'Invalid configuration: DEEPSEEK_BASE_URL: must be https in production (the API key travels with every request)',
+    );
+  }
   const apiKey = vars.DEEPSEEK_API_KEY || undefined;
   if (isProduction && !apiKey) {
     throw new ConfigError(
@@ -118,7 +127,24 @@ export function parseChatConfig(env: Record<string, unknown>, isProduction: bool
       tone: vars.ASSISTANT_TONE,
       answerLength: vars.ANSWER_LENGTH,
     },
+    providerUserIdSecret: providerUserIdSecret(vars.PROVIDER_USER_ID_SECRET, isProduction),
   };
+}
+
+/** Only the local fake or a developer's own key sees ids keyed with the development stand-in. */
+const DEVELOPMENT_PROVIDER_USER_ID_SECRET = 'development-only-provider-user-id-secret';
+
+function providerUserIdSecret(raw: string | undefined, isProduction: boolean): string {
+  if (!raw) {
+    if (!isProduction) return DEVELOPMENT_PROVIDER_USER_ID_SECRET;
+    throw new ConfigError(
+      'Invalid configuration: PROVIDER_USER_ID_SECRET: missing (set it with `wrangler secret put PROVIDER_USER_ID_SECRET`)',
+    );
+  }
+  // A short key could be found by trying keys against one known user id and its hash.
+  if (raw.length < 32)
+    throw new ConfigError('Invalid configuration: PROVIDER_USER_ID_SECRET: use at least 32 characters');
+  return raw;
 }
 
 /** Models a role may use: those whose minimum role it meets. */

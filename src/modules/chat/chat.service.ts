@@ -13,6 +13,7 @@ import { buildPrompt, estimateTokens, type Turn, trimHistory } from './prompt';
 import { type FetchLike, streamChatCompletion } from './provider/deepseek.client';
 import type { ProviderUsage } from './provider/deepseek.types';
 import { ProviderError } from './provider/provider.errors';
+import { providerUserId } from './provider/provider-user-id';
 import { recordTurn } from './record-turn';
 import { utcDay } from './usage.service';
 
@@ -164,7 +165,7 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
         model: model.id,
         messages: prompt,
         max_tokens: Math.min(input.maxTokens ?? chat.maxTokens, chat.maxTokens),
-        user_id: await hashedUserId(caller.id),
+        user_id: await providerUserId(caller.id, chat.providerUserIdSecret),
       },
       signal: deps.signal,
       firstByteTimeoutMs: chat.firstTokenTimeoutMs,
@@ -347,12 +348,3 @@ const toChatUsage = (u: ProviderUsage): ChatUsage => ({
   totalTokens: u.totalTokens,
   cacheHitTokens: u.promptCacheHitTokens,
 });
-
-/** DeepSeek isolates caching and scheduling per `user_id`; it gets a hash, never our id or an email. */
-async function hashedUserId(userId: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`support-chat:${userId}`));
-  return [...new Uint8Array(digest)]
-    .slice(0, 16)
-    .map((b) => b.toString(16).padStart(2, '0'))
-    .join('');
-}
