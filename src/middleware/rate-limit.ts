@@ -66,19 +66,6 @@ export const limitLogin = () =>
     writeHeaders(c);
   });
 
-/**
- * Per authenticated user (`c.get('userId')`). Mount it after the auth middleware on the routes
- * it guards, e.g. `app.use('/api/v1/*', authenticate(), limitByUser())`; without a user id (a
- * route that also serves anonymous callers) it does nothing and the per-IP limit stands alone.
- */
-export const limitByUser = () =>
-  createMiddleware<AppEnv>(async function limitByUser(c, next) {
-    const userId = c.get('userId');
-    if (userId) await enforce(c, [{ policy: 'user', identifier: userId }]);
-    await next();
-    writeHeaders(c);
-  });
-
 function ipOf(c: Context<AppEnv>): string {
   const { trustXForwardedFor } = getRateLimitConfig(c.env);
   return ipBucket(clientIp(c.req.raw.headers, trustXForwardedFor));

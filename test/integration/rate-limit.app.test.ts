@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
-import { limitByUser } from '../../src/middleware/rate-limit';
+import { bearer, registerAndLogin } from '../helpers/auth';
 import { ORIGIN, readError } from '../helpers/http';
 import { captureLogs, uniqueIp } from '../helpers/logs';
 
@@ -34,29 +34,21 @@ describe('rate limiting in the request pipeline', () => {
     expect(statuses).toEqual([200, 200, 429]);
   });
 
-  it('limits per user with limitByUser(), each user on their own count', async () => {
-    const send = appWith({ RATE_LIMIT_USER: '2/1m' }, (app) => {
-      app.use('/api/v1/test/me', async (c, next) => {
-        const user = c.req.header('X-Test-User');
-        if (user) c.set('userId', user);
-        await next();
-      });
-      app.use('/api/v1/test/me', limitByUser());
-      app.get('/api/v1/test/me', (c) => c.json({ ok: true }));
-    });
-    const as = (user: string) =>
-      send('/api/v1/test/me', { headers: { 'CF-Connecting-IP': uniqueIp(), 'X-Test-User': user } });
-    const alice = `alice-${crypto.randomUUID()}`;
-    const first = await as(alice);
+  it('limits each signed-in user on their own count, from any address', async () => {
+    const send = appWith({ RATE_LIMIT_USER: '2/1m' });
+    const [alice, bob] = [await registerAndLogin(), await registerAndLogin()];
+    const as = (token: string) =>
+      send('/api/v1/users/me', { headers: { 'CF-Connecting-IP': uniqueIp(), ...bearer(token) } });
+    const first = await as(alice.accessToken);
     expect(first.headers.get('X-RateLimit-Limit')).toBe('2');
     expect(first.headers.get('X-RateLimit-Remaining')).toBe('1');
-    expect((await as(alice)).status).toBe(200);
-    const refused = await as(alice);
+    expect((await as(alice.accessToken)).status).toBe(200);
+    const refused = await as(alice.accessToken);
     expect(refused.status).toBe(429);
     expect((await readError(refused)).code).toBe('RATE_LIMITED');
-    expect((await as(`bob-${crypto.randomUUID()}`)).status).toBe(200);
-    // Anonymous callers on the same route are left to the per-IP limit.
-    const anonymous = await send('/api/v1/test/me', { headers: { 'CF-Connecting-IP': uniqueIp() } });
+    expect((await as(bob.accessToken)).status).toBe(200);
+    // Anonymous callers are left to the per-IP limit.
+    const anonymous = await send('/api/v1/health', { headers: { 'CF-Connecting-IP': uniqueIp() } });
     expect(anonymous.status).toBe(200);
     expect(anonymous.headers.get('X-RateLimit-Limit')).toBe('120');
   });
