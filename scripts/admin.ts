@@ -3,44 +3,56 @@
 // This is how the first admin is made.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
 import initialize from '@phi-ag/argon2/node';
 import { parseConfig } from '../src/config';
 import { ROLES, type Role } from '../src/db/schema';
 import { EmailSchema, UsernameSchema } from '../src/modules/auth/auth.schemas';
 import { createPasswordHasher } from '../src/modules/auth/password-hasher';
 import { checkPassword } from '../src/modules/auth/password-policy';
-import { readSecret } from './lib/read-secret';
+import { CliError, exitWithError, runCli } from './lib/cli-error';
+import { readSecret, readStdin } from './lib/read-secret';
 
 const usage = `Usage: npm run admin -- <command> [options] [--remote] [--env production]
 
   create   --email E --username U [--role admin|moderator|user|viewer] [--full-name N]
-           password from --password, $ADMIN_PASSWORD, or a hidden prompt
+           [--password-stdin]   password from stdin (one trailing newline dropped),
+           else $ADMIN_PASSWORD, else a hidden prompt on the terminal
   list     [--role R]
   set-role --email E --role R
   unlock   --email E
   delete   --email E
 
---remote runs against the deployed D1 (wrangler d1 execute --remote); default is local (.wrangler/state).`;
+--remote runs against the deployed D1 (wrangler d1 execute --remote); default is local (.wrangler/state).
+Errors are one line on stderr, exit code 2.`;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    email: { type: 'string' },
-    username: { type: 'string' },
-    role: { type: 'string' },
-    'full-name': { type: 'string' },
-    password: { type: 'string' },
-    remote: { type: 'boolean', default: false },
-    env: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+// No `--password`: a password on the command line lands in shell history and in `ps`.
+const options = {
+  email: { type: 'string' },
+  username: { type: 'string' },
+  role: { type: 'string' },
+  'full-name': { type: 'string' },
+  'password-stdin': { type: 'boolean', default: false },
+  remote: { type: 'boolean', default: false },
+  env: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 const fail = (message: string): never => {
-  console.error(`admin: ${message}`);
-  process.exit(1);
+  throw new CliError(message);
 };
+
+function parseCommandLine() {
+  try {
+    return parseArgs({ allowPositionals: true, options });
+  } catch (err) {
+    // Node's own wording ("Unknown option '--x'. To specify a positional argument starting with…").
+    const message = err instanceof Error ? (err.message.split('. ')[0] ?? err.message) : String(err);
+    return exitWithError('admin', `${message} (see --help)`);
+  }
+}
+
+const { values, positionals } = parseCommandLine();
 
 /** SQL string literal. Inputs are validated first; quoting is the second line of defence. */
 const q = (value: string) => `'${value.replaceAll("'", "''")}'`;
@@ -50,9 +62,26 @@ function d1<T = Record<string, unknown>>(sql: string): T[] {
   if (values.env) args.push('--env', values.env);
   const bin = path.join(import.meta.dirname, '..', 'node_modules', '.bin', 'wrangler');
   const out = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
-  if (out.status !== 0) fail(`wrangler d1 execute failed:\n${out.stderr || out.stdout}`);
+  if (out.status !== 0) fail(`wrangler d1 execute failed: ${wranglerError(out.stdout, out.stderr)}`);
   const parsed = JSON.parse(out.stdout) as { results: T[] }[];
   return parsed.flatMap((r) => r.results);
+}
+
+/** Wrangler's complaint in one line: the `--json` error text, else its `[ERROR]` line and the detail after it. */
+function wranglerError(stdout: string, stderr: string): string {
+  try {
+    const text = (JSON.parse(stdout) as { error?: { text?: string } }).error?.text;
+    if (text) return text;
+  } catch {
+    // not JSON: the error went to stderr as text
+  }
+  const lines = stripVTControlCharacters(`${stderr}\n${stdout}`)
+    .split('\n')
+    .map((line) => line.trim().replace(/^[✘-]\s*/, ''))
+    .filter((line) => line !== '' && !line.startsWith('🪵'));
+  const at = lines.findIndex((line) => line.startsWith('[ERROR]'));
+  if (at === -1) return lines[0] ?? 'no output';
+  return [lines[at]?.replace('[ERROR] ', ''), lines[at + 1]].filter(Boolean).join(' ');
 }
 
 const email = () => EmailSchema.safeParse(values.email ?? '').data ?? fail('--email must be a valid email address');
@@ -78,7 +107,7 @@ async function create() {
     UsernameSchema.safeParse(values.username ?? '').data ??
     fail('--username must be 3–50 of [a-zA-Z0-9_-] and not reserved');
   const newRole = values.role ? role() : 'admin';
-  const password = values.password ?? process.env.ADMIN_PASSWORD ?? (await readSecret('Password: '));
+  const password = await newPassword();
   // Same policy and Argon2 parameters as the service (defaults unless ARGON2_* / PASSWORD_* are exported).
   const config = parseConfig({
     ENVIRONMENT: 'development',
@@ -97,6 +126,13 @@ async function create() {
   );
   audit('register', id, { via: 'cli', role: newRole });
   console.log(`created ${newRole} ${username} <${address}> (${id})`);
+}
+
+async function newPassword(): Promise<string> {
+  const password = values['password-stdin']
+    ? await readStdin()
+    : (process.env.ADMIN_PASSWORD ?? (await readSecret('Password: ')));
+  return password || fail('the password is empty');
 }
 
 // parseConfig insists on a signing key; the CLI signs nothing, so any well-formed key set will do.
@@ -146,9 +182,13 @@ const commands: Record<string, () => void | Promise<void>> = {
   unlock,
   delete: remove,
 };
-const command = commands[positionals[0] ?? ''];
-if (values.help || !command) {
-  console.log(usage);
-  process.exit(values.help ? 0 : 1);
-}
-await command();
+await runCli('admin', async () => {
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const name = positionals[0];
+  const command = commands[name ?? ''];
+  if (!command) fail(name ? `unknown command ${name} (see --help)` : 'no command given (see --help)');
+  else await command();
+});

@@ -6,6 +6,7 @@ import type { AppEnv } from './lib/types';
 import { accessLog } from './middleware/access-log';
 import { limitBodySize } from './middleware/body-limit';
 import { corsPolicy } from './middleware/cors';
+import { emptyJsonBody } from './middleware/empty-json-body';
 import { notFoundHandler, onError } from './middleware/error-handler';
 import { loadConfig } from './middleware/load-config';
 import { limitByIp, limitLogin } from './middleware/rate-limit';
@@ -46,6 +47,7 @@ export function createApp() {
   app.use(loadConfig());
   app.use(corsPolicy());
   app.use(limitBodySize());
+  app.use(emptyJsonBody());
   app.use(authenticate());
   app.use('/api/v1/auth/login', limitLogin());
   app.use('/api/v1/auth/register', limitByIp('registerIp'));

@@ -137,6 +137,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
       'Invalid configuration: CORS_ORIGINS: a wildcard is not allowed in production; list the origins',
     );
   }
+  // Listed origins get credentialed access; a page served over http can be rewritten in transit.
+  const plainHttp = wildcard ? undefined : vars.CORS_ORIGINS.find((entry) => entry.startsWith('http:'));
+  if (isProduction && plainHttp) {
+    throw new ConfigError(`Invalid configuration: CORS_ORIGINS: ${plainHttp} must be https in production`);
+  }
   const jwks = parseJwks(vars.JWT_JWKS);
   if (!jwks) {
     // Development gets a key from `npm run dev` (written to .dev.vars); nowhere may run unsigned.

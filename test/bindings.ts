@@ -10,6 +10,7 @@ export async function testBindings() {
   return {
     ENVIRONMENT: 'test',
     JWT_JWKS: JSON.stringify(testKeys.signing),
+    PROVIDER_USER_ID_SECRET: 'test-only-provider-user-id-secret-0123456789',
     TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, '..', 'migrations')),
   };
 }

@@ -1,9 +1,11 @@
 import { stdin, stdout } from 'node:process';
+import { CliError } from './cli-error';
 
 /** Reads a line from the terminal without echoing it. */
 export function readSecret(prompt: string): Promise<string> {
-  if (!stdin.isTTY)
-    return Promise.reject(new Error('no terminal for a password prompt: use --password or ADMIN_PASSWORD'));
+  if (!stdin.isTTY) {
+    throw new CliError('no terminal for a password prompt: pipe the password in with --password-stdin');
+  }
   stdout.write(prompt);
   stdin.setRawMode(true);
   stdin.resume();
@@ -26,4 +28,15 @@ export function readSecret(prompt: string): Promise<string> {
     };
     stdin.on('data', onData);
   });
+}
+
+/**
+ * All of stdin, less one trailing newline (`echo` and `cat file` add one; `docker login
+ * --password-stdin` trims it the same way). Anything else is part of the password.
+ */
+export async function readStdin(): Promise<string> {
+  let text = '';
+  stdin.setEncoding('utf8');
+  for await (const chunk of stdin) text += chunk;
+  return text.replace(/\r?\n$/, '');
 }

@@ -18,10 +18,3 @@ export function log(level: LogLevel, msg: string, fields: Record<string, unknown
   else if (level === 'warn') console.warn(line);
   else console.log(line);
 }
-
-/** `jane.doe@example.com` → `j***@example.com`; enough to tell accounts apart in a log, not to harvest them. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  if (at < 1) return '***';
-  return `${email[0]}***${email.slice(at)}`;
-}

@@ -56,10 +56,9 @@ try {
       admin.username,
       '--role',
       'admin',
-      '--password',
-      password,
+      '--password-stdin',
     ],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
+    { cwd: root, input: `${password}\n`, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
   );
   if (cli.status !== 0) throw new Error(`admin CLI failed:\n${cli.stderr}${cli.stdout}`);
 

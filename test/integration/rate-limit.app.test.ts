@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
-import { registerAndLogin } from '../helpers/auth';
+import { bearer, registerAndLogin } from '../helpers/auth';
 import { ORIGIN, readError } from '../helpers/http';
 import { captureLogs, uniqueIp } from '../helpers/logs';
 
@@ -38,7 +38,7 @@ describe('rate limiting in the request pipeline', () => {
     const send = appWith({ RATE_LIMIT_USER: '2/1m' });
     const [alice, bob] = [await registerAndLogin(), await registerAndLogin()];
     const as = (token: string) =>
-      send('/api/v1/users/me', { headers: { 'CF-Connecting-IP': uniqueIp(), Authorization: `Bearer ${token}` } });
+      send('/api/v1/users/me', { headers: { 'CF-Connecting-IP': uniqueIp(), ...bearer(token) } });
     const first = await as(alice.accessToken);
     expect(first.headers.get('X-RateLimit-Limit')).toBe('2');
     expect(first.headers.get('X-RateLimit-Remaining')).toBe('1');

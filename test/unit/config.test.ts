@@ -137,9 +137,49 @@ describe('parseConfig', () => {
     }
   });
 
+  const production = {
+    ENVIRONMENT: 'production',
+    CORS_ORIGINS: 'https://a.test',
+    JWT_JWKS,
+    DEEPSEEK_API_KEY: 'sk-test',
+    PROVIDER_USER_ID_SECRET: 'p'.repeat(32),
+  };
+
+  it('refuses an http DeepSeek base URL in production only', () => {
+    expect(() => parseConfig({ ...production, DEEPSEEK_BASE_URL: 'http://api.deepseek.com' })).toThrow(
+      /DEEPSEEK_BASE_URL: must be https in production/,
+    );
+    expect(parseConfig({ ...production, DEEPSEEK_BASE_URL: 'https://api.deepseek.com/v1' }).chat.upstream.baseUrl).toBe(
+      'https://api.deepseek.com/v1',
+    );
+    expect(
+      parseConfig({ ...base, DEEPSEEK_API_KEY: 'sk-dev', DEEPSEEK_BASE_URL: 'http://127.0.0.1:9000' }).chat.upstream
+        .baseUrl,
+    ).toBe('http://127.0.0.1:9000');
+  });
+
+  it('refuses an http CORS origin in production only, naming it', () => {
+    expect(() => parseConfig({ ...production, CORS_ORIGINS: 'https://a.test,http://b.test' })).toThrow(
+      /CORS_ORIGINS: http:\/\/b\.test must be https in production/,
+    );
+    expect(parseConfig(production).corsOrigins).toEqual(new Set(['https://a.test']));
+    expect(parseConfig({ ...base, CORS_ORIGINS: 'http://localhost:8787' }).corsOrigins).toEqual(
+      new Set(['http://localhost:8787']),
+    );
+  });
+
+  it('needs a provider user-id secret of 32+ characters in production; elsewhere a stand-in serves', () => {
+    const { PROVIDER_USER_ID_SECRET: _, ...withoutSecret } = production;
+    expect(() => parseConfig(withoutSecret)).toThrow(/PROVIDER_USER_ID_SECRET: missing/);
+    expect(() => parseConfig({ ...production, PROVIDER_USER_ID_SECRET: 'short' })).toThrow(
+      /PROVIDER_USER_ID_SECRET: use at least 32 characters/,
+    );
+    expect(parseConfig(production).chat.providerUserIdSecret).toBe('p'.repeat(32));
+    expect(parseConfig(base).chat.providerUserIdSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
   it('turns docs off in production unless asked', () => {
-    const prod = { ENVIRONMENT: 'production', CORS_ORIGINS: 'https://a.test', JWT_JWKS, DEEPSEEK_API_KEY: 'sk-test' };
-    expect(parseConfig(prod).docsEnabled).toBe(false);
-    expect(parseConfig({ ...prod, DOCS_ENABLED: 'true' }).docsEnabled).toBe(true);
+    expect(parseConfig(production).docsEnabled).toBe(false);
+    expect(parseConfig({ ...production, DOCS_ENABLED: 'true' }).docsEnabled).toBe(true);
   });
 });

@@ -35,6 +35,8 @@ export const chatEnvSchema = z.object({
   // The whole deployment's model tokens per UTC day (0 = no ceiling), split over this many shards.
   TOKEN_BUDGET_DAILY_TOTAL: int(0, 1_000_000_000_000).default(0),
   TOKEN_BUDGET_DAILY_TOTAL_SHARDS: int(1, 256).default(8),
+  // Keys the HMAC that turns our user ids into DeepSeek's `user_id` (see provider/provider-user-id.ts).
+  PROVIDER_USER_ID_SECRET: z.string().trim().optional(),
 });
 
 export type ChatConfig = {
@@ -56,6 +58,8 @@ export type ChatConfig = {
   /** The deployment-wide daily ceiling; `dailyTokens: 0` means none. */
   ceiling: { dailyTokens: number; shards: number };
   persona: { assistantName: string; companyName: string; supportContact: string; tone: string; answerLength: string };
+  /** Keys the hash of our user id that DeepSeek gets as `user_id`. */
+  providerUserIdSecret: string;
 };
 
 function parseBudgets(raw: string, name = 'TOKEN_BUDGET_DAILY'): Record<Role, number> {
@@ -80,6 +84,11 @@ export function parseChatConfig(env: Record<string, unknown>, isProduction: bool
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const vars = parsed.data;
+  if (isProduction && vars.DEEPSEEK_BASE_URL.startsWith('http:')) {
+    throw new ConfigError(
+      'Invalid configuration: DEEPSEEK_BASE_URL: must be https in production (the API key travels with every request)',
+    );
+  }
   const apiKey = vars.DEEPSEEK_API_KEY || undefined;
   if (isProduction && !apiKey) {
     throw new ConfigError(
@@ -113,7 +122,24 @@ export function parseChatConfig(env: Record<string, unknown>, isProduction: bool
       tone: vars.ASSISTANT_TONE,
       answerLength: vars.ANSWER_LENGTH,
     },
+    providerUserIdSecret: providerUserIdSecret(vars.PROVIDER_USER_ID_SECRET, isProduction),
   };
+}
+
+/** Only the local fake or a developer's own key sees ids keyed with the development stand-in. */
+const DEVELOPMENT_PROVIDER_USER_ID_SECRET = 'development-only-provider-user-id-secret';
+
+function providerUserIdSecret(raw: string | undefined, isProduction: boolean): string {
+  if (!raw) {
+    if (!isProduction) return DEVELOPMENT_PROVIDER_USER_ID_SECRET;
+    throw new ConfigError(
+      'Invalid configuration: PROVIDER_USER_ID_SECRET: missing (set it with `wrangler secret put PROVIDER_USER_ID_SECRET`)',
+    );
+  }
+  // A short key could be found by trying keys against one known user id and its hash.
+  if (raw.length < 32)
+    throw new ConfigError('Invalid configuration: PROVIDER_USER_ID_SECRET: use at least 32 characters');
+  return raw;
 }
 
 /** Models a role may use: those whose minimum role it meets. */

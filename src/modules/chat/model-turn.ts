@@ -7,6 +7,7 @@ import { buildPrompt, estimateTokens, type Turn } from './prompt';
 import { streamChatCompletion } from './provider/deepseek.client';
 import type { ProviderUsage } from './provider/deepseek.types';
 import { ProviderError } from './provider/provider.errors';
+import { providerUserId } from './provider/provider-user-id';
 import { recordTurn, type TurnRecord } from './record-turn';
 import type { TurnLifecycle } from './turn-lifecycle';
 
@@ -46,7 +47,7 @@ export async function startModelTurn({
       thinking: plan.model.thinking,
       messages: prompt,
       max_tokens: plan.maxTokens,
-      user_id: await hashedUserId(deps.caller.id),
+      user_id: await providerUserId(deps.caller.id, chat.providerUserIdSecret),
     },
     signal: deps.signal,
     firstByteTimeoutMs: chat.firstTokenTimeoutMs,
@@ -141,13 +142,4 @@ function estimated(promptTokens: number, answer: string, reasoning: string): Cha
     cacheHitTokens: 0,
     reasoningTokens,
   };
-}
-
-/** DeepSeek isolates caching and scheduling per `user_id`; it gets a hash, never our id or an email. */
-async function hashedUserId(userId: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`support-chat:${userId}`));
-  return [...new Uint8Array(digest)]
-    .slice(0, 16)
-    .map((b) => b.toString(16).padStart(2, '0'))
-    .join('');
 }

@@ -79,17 +79,12 @@ export async function deleteFaq(db: Db, id: string): Promise<void> {
   publishedIndex.invalidate();
 }
 
-/** Counts a chat message answered from this entry. Leaves `updatedAt` alone: the content did not change. */
 /** Counts one answer served from an entry, leaving `updatedAt` alone (a hit is not an edit). Batchable. */
 export const faqHitStatement = (db: Db, id: string) =>
   db
     .update(faqs)
     .set({ hitCount: sql`${faqs.hitCount} + 1`, updatedAt: sql`${faqs.updatedAt}` })
     .where(eq(faqs.id, id));
-
-export async function recordFaqHit(db: Db, id: string): Promise<void> {
-  await faqHitStatement(db, id);
-}
 
 const bm25 = sql<number>`bm25(${faqsFts}, ${sql.raw(FTS_WEIGHTS.join(', '))})`;
 const matches = (query: string) => sql`${faqsFts} match ${query}`;

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { cannedAnswer } from '../../../scripts/fake-deepseek/handler.mjs';
 import { parseConfig } from '../../../src/config';
 import { promptTokenBound } from '../../../src/modules/chat/prompt';
+import { providerUserId } from '../../../src/modules/chat/provider/provider-user-id';
 import { changeAccountInD1 } from '../../helpers/accounts';
 import { bearer, registerAndLogin } from '../../helpers/auth';
 import { answerOf, readSse, type SseEvent, useFakeDeepSeek } from '../../helpers/chat';
@@ -94,7 +95,8 @@ describe('POST /api/v1/chat', () => {
     expect(sent.thinking).toEqual({ type: 'disabled' });
     expect(sent).not.toHaveProperty('reasoning_effort');
     expect(sent.max_tokens).toBe(1024);
-    expect(sent.user_id).toMatch(/^[0-9a-f]{32}$/);
+    // Keyed with the server's secret: a bare hash of the id could be matched by anyone who knows the id.
+    expect(sent.user_id).toBe(await providerUserId(me.userId, env.PROVIDER_USER_ID_SECRET));
     expect(sent.user_id).not.toContain(me.userId);
     expect(sent.messages[0]?.role).toBe('system');
     expect(sent.messages.filter((m) => m.role === 'system').every((m) => !m.content.includes(message))).toBe(true);

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { cannedAnswer } from '../../../scripts/fake-deepseek/handler.mjs';
-import { collectCompletion } from '../../../src/modules/chat/provider/collect-completion';
 import { streamChatCompletion } from '../../../src/modules/chat/provider/deepseek.client';
 import { ProviderError } from '../../../src/modules/chat/provider/provider.errors';
+import { collectCompletion } from '../../helpers/collect-completion';
 import { chatOptions, drain, startFake } from '../../helpers/fake-deepseek';
 
 /** Everything the client logged in this test, one string per line. */

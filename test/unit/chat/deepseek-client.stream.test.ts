@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { cannedAnswer, cannedReasoning } from '../../../scripts/fake-deepseek/handler.mjs';
-import { collectCompletion } from '../../../src/modules/chat/provider/collect-completion';
 import { streamChatCompletion } from '../../../src/modules/chat/provider/deepseek.client';
 import { ProviderError } from '../../../src/modules/chat/provider/provider.errors';
+import { collectCompletion } from '../../helpers/collect-completion';
 import { chatOptions, drain, FAKE_BASE_URL, startFake, textOf } from '../../helpers/fake-deepseek';
 
 describe('streamChatCompletion: streaming', () => {

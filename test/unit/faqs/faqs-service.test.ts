@@ -4,9 +4,9 @@ import { createDb } from '../../../src/db/client';
 import {
   createFaq,
   deleteFaq,
+  faqHitStatement,
   getFaq,
   listFaqs,
-  recordFaqHit,
   searchFaqs,
   updateFaq,
 } from '../../../src/modules/faqs/faqs.service';
@@ -71,8 +71,8 @@ describe('FAQ service', () => {
 
   it('counts hits without touching updatedAt', async () => {
     const faq = await entry('Do you deliver kumquats?');
-    await recordFaqHit(db, faq.id);
-    await recordFaqHit(db, faq.id);
+    await faqHitStatement(db, faq.id);
+    await faqHitStatement(db, faq.id);
     const row = await env.DB.prepare('SELECT hit_count, updated_at FROM faqs WHERE id = ?')
       .bind(faq.id)
       .first<{ hit_count: number; updated_at: number }>();

@@ -6,7 +6,7 @@ const encoder = new TextEncoder();
  * a keyed hash (unlike a bare SHA-256) cannot be reversed by hashing guessed ids.
  */
 export async function providerUserId(userId: string, secret: string): Promise<string> {
-  if (secret.length < 16) throw new TypeError('the provider user-id secret must be at least 16 characters');
+  if (secret.length < 32) throw new TypeError('the provider user-id secret must be at least 32 characters');
   const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
     'sign',
   ]);

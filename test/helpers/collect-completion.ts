@@ -1,4 +1,4 @@
-import type { FinishReason, ProviderEvent, ProviderUsage } from './deepseek.types';
+import type { FinishReason, ProviderEvent, ProviderUsage } from '../../src/modules/chat/provider/deepseek.types';
 
 export type CollectedCompletion = {
   /** The answer: content deltas only, never reasoning. */
@@ -9,7 +9,7 @@ export type CollectedCompletion = {
   finishReason: FinishReason | undefined;
 };
 
-/** Drains a stream into one answer, for `stream: false` callers. Errors propagate as thrown. */
+/** Drains a client stream into one answer, so a test can compare it whole. Errors propagate as thrown. */
 export async function collectCompletion(events: AsyncIterable<ProviderEvent>): Promise<CollectedCompletion> {
   const text: string[] = [];
   const reasoning: string[] = [];
