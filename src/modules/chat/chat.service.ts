@@ -169,6 +169,7 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
       signal: deps.signal,
       firstByteTimeoutMs: chat.firstTokenTimeoutMs,
       totalTimeoutMs: chat.totalTimeoutMs,
+      limits: chat.streamLimits,
       requestId: deps.requestId,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
