@@ -14,7 +14,7 @@ import {
   usageFor,
 } from './wire.mjs';
 
-export { cannedAnswer, cannedNotice, cannedReasoning, fakeErrorStatuses } from './wire.mjs';
+export { approxTokens, cannedAnswer, cannedNotice, cannedReasoning, fakeErrorStatuses } from './wire.mjs';
 
 /** @typedef {import('./handler.mjs').FakeDeepSeekOptions} FakeDeepSeekOptions */
 /** @typedef {import('./handler.mjs').FakeDeepSeekStats} FakeDeepSeekStats */

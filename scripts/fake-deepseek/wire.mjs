@@ -68,8 +68,20 @@ export function isThinkingModel(/** @type {string} */ model) {
   return model.includes('reasoner') || model.includes('think');
 }
 
-/** @param {string} text roughly four characters per token, like English text in BPE tokenizers */
-const approxTokens = (text) => Math.max(1, Math.ceil(text.length / 4));
+/**
+ * Tokens as DeepSeek's documentation puts it: about 0.3 per English character and 0.6 per Chinese
+ * character (any non-ASCII character here). Four characters per token would undercount CJK twofold.
+ * @param {string} text
+ */
+export function approxTokens(text) {
+  let ascii = 0;
+  let other = 0;
+  for (const char of text) {
+    if ((char.codePointAt(0) ?? 0) < 0x80) ascii++;
+    else other++;
+  }
+  return Math.max(1, Math.ceil(ascii * 0.3 + other * 0.6));
+}
 
 /**
  * DeepSeek's usage object. The conversation before the last message is what its context cache

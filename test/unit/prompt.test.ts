@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { approxTokens } from '../../scripts/fake-deepseek/handler.mjs';
 import { buildPrompt, estimateTokens, referenceBlock, trimHistory } from '../../src/modules/chat/prompt';
 
 const persona = {
@@ -35,5 +36,35 @@ describe('prompt', () => {
     expect(kept.reduce((n, t) => n + estimateTokens(t.content), 0)).toBeLessThanOrEqual(350);
     expect(kept[0]?.role).toBe('user');
     expect(kept.at(-1)?.role).toBe('assistant');
+  });
+  describe('estimateTokens', () => {
+    const english = [
+      'Where is my parcel? I ordered it on Monday and the tracking page still says "label created".',
+      'Hi',
+      'Order #10023-B, 3 items, total $42.99 — can I change the delivery address to 221B Baker St.?',
+      'https://freshcart.example/orders/10023?ref=mail&utm_source=newsletter',
+    ];
+    const cjk = [
+      '我的包裹在哪里？我星期一下的订单，物流页面还显示“已创建运单”。',
+      '退款需要多长时间？',
+      'ご注文の商品はいつ届きますか？配送先の住所を変更したいです。',
+      'カスタマーサポートに連絡したい',
+      '주문한 상품이 아직 도착하지 않았어요.',
+      '订单 #10023 的发票可以重新开吗? Thanks 🙂',
+    ];
+
+    it('never counts fewer tokens than DeepSeek would, in English, Chinese or Japanese', () => {
+      for (const text of [...english, ...cjk]) {
+        expect(estimateTokens(text), text).toBeGreaterThanOrEqual(approxTokens(text));
+      }
+      // Independently of the fake: DeepSeek documents about 0.6 token per Chinese character.
+      const chinese = cjk[0] as string;
+      expect(estimateTokens(chinese)).toBeGreaterThanOrEqual(Math.ceil([...chinese].length * 0.6));
+    });
+
+    it('is not absurdly high for English', () => {
+      for (const text of english) expect(estimateTokens(text), text).toBeLessThanOrEqual(3 * approxTokens(text));
+      expect(estimateTokens('')).toBe(0);
+    });
   });
 });
