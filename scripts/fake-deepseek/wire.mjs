@@ -40,7 +40,12 @@ const magicPhrase = /\[fake:[a-z-]+=\d+\]/g;
 
 /** The first words of the user's message, without switches, for echoing back. */
 function topicOf(/** @type {string} */ message) {
-  const clean = message.replace(magicPhrase, ' ').replace(/\s+/g, ' ').trim();
+  // Our Worker fences the customer's words in <customer>; echo the words, not the fence.
+  const clean = message
+    .replace(/<\/?customer>/g, ' ')
+    .replace(magicPhrase, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return clean.length > 60 ? `${clean.slice(0, 60)}…` : clean;
 }
 

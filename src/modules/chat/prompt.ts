@@ -44,8 +44,19 @@ export function systemPrompt(persona: ChatConfig['persona']): string {
   ].join('\n');
 }
 
-/** Entries are written by moderators, not admins: they must not be able to close the fence and speak as us. */
+/**
+ * Entries are written by moderators and messages by customers: neither may close its fence, open a
+ * reference block of its own, or speak as us. Angle brackets become look-alikes the model still reads.
+ */
 const fenced = (text: string) => text.replaceAll('<', '‹').replaceAll('>', '›');
+
+/**
+ * A turn as the model sees it. A customer's words are data inside <customer>; an earlier answer is
+ * neutralised too, since it may quote a customer (or be talked into printing a fence tag).
+ */
+function promptContent(turn: Turn): string {
+  return turn.role === 'user' ? `<customer>\n${fenced(turn.content)}\n</customer>` : fenced(turn.content);
+}
 
 /** Knowledge-base entries the model may rely on, fenced so they read as material, not commands. */
 export function referenceBlock(references: readonly Reference[]): string | undefined {
@@ -65,7 +76,7 @@ export function trimHistory(history: readonly Turn[], budget: number): Turn[] {
   let used = 0;
   for (let i = history.length - 1; i >= 0; i--) {
     const turn = history[i] as Turn;
-    const cost = estimateTokens(turn.content);
+    const cost = estimateTokens(promptContent(turn));
     if (used + cost > budget) break;
     used += cost;
     kept.unshift({ role: turn.role, content: turn.content });
@@ -74,7 +85,7 @@ export function trimHistory(history: readonly Turn[], budget: number): Turn[] {
   return kept;
 }
 
-/** The full prompt: our system messages, trimmed history, then the customer's new message. */
+/** The full prompt: our system messages, trimmed history, then the customer's new message, all fenced. */
 export function buildPrompt(input: {
   persona: ChatConfig['persona'];
   references: readonly Reference[];
@@ -84,5 +95,6 @@ export function buildPrompt(input: {
   const system: PromptMessage[] = [{ role: 'system', content: systemPrompt(input.persona) }];
   const reference = referenceBlock(input.references);
   if (reference) system.push({ role: 'system', content: reference });
-  return [...system, ...input.history, { role: 'user', content: input.message }];
+  const turns = [...input.history, { role: 'user', content: input.message } satisfies Turn];
+  return [...system, ...turns.map((turn) => ({ role: turn.role, content: promptContent(turn) }))];
 }
