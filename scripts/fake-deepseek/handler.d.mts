@@ -52,5 +52,7 @@ export const fakeErrorStatuses: number[];
 export const cannedNotice: string;
 /** The exact text streamed for a last user message (before any `max_tokens` cut). */
 export function cannedAnswer(lastUserMessage: string): string;
+/** The fake's token count for a text (0.3 per ASCII, 0.6 per other character, as DeepSeek documents). */
+export function approxTokens(text: string): number;
 /** The exact reasoning text streamed first unless the request disables thinking. */
 export function cannedReasoning(lastUserMessage: string): string;

@@ -8,7 +8,7 @@
 import { resolveSwitches } from './switches.mjs';
 import { cannedAnswer, cannedReasoning, errorResponse, systemFingerprint, tokenize, usageFor } from './wire.mjs';
 
-export { cannedAnswer, cannedNotice, cannedReasoning, fakeErrorStatuses } from './wire.mjs';
+export { approxTokens, cannedAnswer, cannedNotice, cannedReasoning, fakeErrorStatuses } from './wire.mjs';
 
 /** @typedef {import('./handler.mjs').FakeDeepSeekOptions} FakeDeepSeekOptions */
 /** @typedef {import('./handler.mjs').FakeDeepSeekStats} FakeDeepSeekStats */

@@ -40,7 +40,12 @@ const magicPhrase = /\[fake:[a-z-]+=\d+\]/g;
 
 /** The first words of the user's message, without switches, for echoing back. */
 function topicOf(/** @type {string} */ message) {
-  const clean = message.replace(magicPhrase, ' ').replace(/\s+/g, ' ').trim();
+  // Our Worker fences the customer's words in <customer>; echo the words, not the fence.
+  const clean = message
+    .replace(/<\/?customer>/g, ' ')
+    .replace(magicPhrase, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return clean.length > 60 ? `${clean.slice(0, 60)}…` : clean;
 }
 
@@ -63,8 +68,20 @@ export function cannedReasoning(lastUserMessage) {
   return `The user wrote about "${topicOf(lastUserMessage)}". No model is connected, so I will give the canned answer.`;
 }
 
-/** @param {string} text roughly four characters per token, like English text in BPE tokenizers */
-const approxTokens = (text) => Math.max(1, Math.ceil(text.length / 4));
+/**
+ * Tokens as DeepSeek's documentation puts it: about 0.3 per English character and 0.6 per Chinese
+ * character (any non-ASCII character here). Four characters per token would undercount CJK twofold.
+ * @param {string} text
+ */
+export function approxTokens(text) {
+  let ascii = 0;
+  let other = 0;
+  for (const char of text) {
+    if ((char.codePointAt(0) ?? 0) < 0x80) ascii++;
+    else other++;
+  }
+  return Math.max(1, Math.ceil(ascii * 0.3 + other * 0.6));
+}
 
 /**
  * DeepSeek's usage object. The conversation before the last message is what its context cache

@@ -42,3 +42,6 @@ export const answerOf = (events: SseEvent[]) =>
     .filter((e) => e.event === 'delta')
     .map((e) => e.data.text)
     .join('');
+
+/** A customer's message as the prompt carries it to the model: fenced as data. */
+export const asCustomer = (text: string) => `<customer>\n${text}\n</customer>`;

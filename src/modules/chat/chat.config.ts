@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ROLES, type Role } from '../../db/schema';
 import { ConfigError } from '../../lib/config-error';
 import { type ChatModel, DEFAULT_CHAT_MODELS, modelsForRole, parseChatModels } from './chat-models';
+import { defaultStreamLimits, type StreamLimits } from './provider/stream-limits';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -18,6 +19,10 @@ export const chatEnvSchema = z.object({
   CHAT_FIRST_TOKEN_TIMEOUT_MS: int(1000, 300_000).default(20_000),
   CHAT_TOTAL_TIMEOUT_MS: int(1000, 600_000).default(120_000),
   CHAT_MAX_CONCURRENT_STREAMS: int(1, 20).default(2),
+  // What an upstream stream may make us hold (characters); past one the answer ends as UPSTREAM_ERROR.
+  CHAT_STREAM_MAX_LINE_CHARS: int(1024, 1_048_576).default(defaultStreamLimits.maxLineChars),
+  CHAT_STREAM_MAX_EVENT_CHARS: int(1024, 4_194_304).default(defaultStreamLimits.maxEventChars),
+  CHAT_MAX_ANSWER_CHARS: int(100, 1_000_000).default(defaultStreamLimits.maxAnswerChars),
   // How long an isolate answers from its FAQ snapshot before refreshing it in the background; 0 reads
   // D1 for every message (always fresh, slower). See src/modules/faqs/faq-snapshot.ts.
   FAQ_CACHE_SECONDS: int(0, 3600).default(60),
@@ -50,6 +55,7 @@ export type ChatConfig = {
   firstTokenTimeoutMs: number;
   totalTimeoutMs: number;
   maxConcurrentStreams: number;
+  streamLimits: StreamLimits;
   /** FAQ snapshot lifetime per isolate; 0 = reload for every message. */
   faqCacheSeconds: number;
   dailyTokenBudget: Readonly<Record<Role, number>>;
@@ -110,6 +116,11 @@ export function parseChatConfig(env: Record<string, unknown>, isProduction: bool
     firstTokenTimeoutMs: vars.CHAT_FIRST_TOKEN_TIMEOUT_MS,
     totalTimeoutMs: vars.CHAT_TOTAL_TIMEOUT_MS,
     maxConcurrentStreams: vars.CHAT_MAX_CONCURRENT_STREAMS,
+    streamLimits: {
+      maxLineChars: vars.CHAT_STREAM_MAX_LINE_CHARS,
+      maxEventChars: vars.CHAT_STREAM_MAX_EVENT_CHARS,
+      maxAnswerChars: vars.CHAT_MAX_ANSWER_CHARS,
+    },
     faqCacheSeconds: vars.FAQ_CACHE_SECONDS,
     dailyTokenBudget: parseBudgets(vars.TOKEN_BUDGET_DAILY),
     dailyMessageQuota: parseBudgets(vars.CHAT_DAILY_MESSAGES, 'CHAT_DAILY_MESSAGES'),

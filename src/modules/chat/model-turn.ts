@@ -52,6 +52,7 @@ export async function startModelTurn({
     signal: deps.signal,
     firstByteTimeoutMs: chat.firstTokenTimeoutMs,
     totalTimeoutMs: chat.totalTimeoutMs,
+    limits: chat.streamLimits,
     requestId: deps.requestId,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });

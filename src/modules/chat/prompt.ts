@@ -7,14 +7,26 @@ export type Turn = { role: 'user' | 'assistant'; content: string };
 
 export type Reference = { question: string; answer: string };
 
+/** ASCII pieces a BPE tokenizer rarely merges across: letter runs, digit groups (≤ 3), single symbols. */
+const asciiPieces = /[A-Za-z]+|[0-9]{1,3}|[!-/:-@[-`{-~]/g;
+
 /**
- * A rough token count: about four characters per token for English text, and never fewer tokens
- * than words. Used to trim history and to estimate usage when a stream ends before DeepSeek reports it.
+ * A token count that errs high, never low: it trims history to a budget and bills a stream that ended
+ * before DeepSeek reported usage. DeepSeek documents ~0.3 token per English character and ~0.6 per
+ * Chinese one, so: ASCII as the larger of a third of its characters and its unmergeable pieces; every
+ * other character (CJK, kana, Hangul, accents) one token; characters outside the BMP (emoji) two.
  */
 export function estimateTokens(text: string): number {
   if (text.length === 0) return 0;
-  const words = text.split(/\s+/).filter(Boolean).length;
-  return Math.max(words, Math.ceil(text.length / 4));
+  let asciiChars = 0;
+  let other = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code < 0x80) asciiChars++;
+    else other += code > 0xffff ? 2 : 1;
+  }
+  const pieces = text.match(asciiPieces)?.length ?? 0;
+  return Math.max(1, Math.max(Math.ceil(asciiChars / 3), pieces) + other);
 }
 
 /**
@@ -32,8 +44,19 @@ export function systemPrompt(persona: ChatConfig['persona']): string {
   ].join('\n');
 }
 
-/** Entries are written by moderators, not admins: they must not be able to close the fence and speak as us. */
+/**
+ * Entries are written by moderators and messages by customers: neither may close its fence, open a
+ * reference block of its own, or speak as us. Angle brackets become look-alikes the model still reads.
+ */
 const fenced = (text: string) => text.replaceAll('<', '‹').replaceAll('>', '›');
+
+/**
+ * A turn as the model sees it. A customer's words are data inside <customer>; an earlier answer is
+ * neutralised too, since it may quote a customer (or be talked into printing a fence tag).
+ */
+function promptContent(turn: Turn): string {
+  return turn.role === 'user' ? `<customer>\n${fenced(turn.content)}\n</customer>` : fenced(turn.content);
+}
 
 /** Knowledge-base entries the model may rely on, fenced so they read as material, not commands. */
 export function referenceBlock(references: readonly Reference[]): string | undefined {
@@ -53,7 +76,7 @@ export function trimHistory(history: readonly Turn[], budget: number): Turn[] {
   let used = 0;
   for (let i = history.length - 1; i >= 0; i--) {
     const turn = history[i] as Turn;
-    const cost = estimateTokens(turn.content);
+    const cost = estimateTokens(promptContent(turn));
     if (used + cost > budget) break;
     used += cost;
     kept.unshift({ role: turn.role, content: turn.content });
@@ -99,6 +122,7 @@ export function promptTokenBound(persona: ChatConfig['persona'], historyTokenBud
 }
 
 /** The full prompt: our system messages, trimmed history, then the customer's new message. */
+/** The full prompt: our system messages, trimmed history, then the customer's new message, all fenced. */
 export function buildPrompt(input: {
   persona: ChatConfig['persona'];
   references: readonly Reference[];
@@ -108,5 +132,6 @@ export function buildPrompt(input: {
   const system: PromptMessage[] = [{ role: 'system', content: systemPrompt(input.persona) }];
   const reference = referenceBlock(trimReferences(input.references));
   if (reference) system.push({ role: 'system', content: reference });
-  return [...system, ...input.history, { role: 'user', content: input.message }];
+  const turns = [...input.history, { role: 'user', content: input.message } satisfies Turn];
+  return [...system, ...turns.map((turn) => ({ role: turn.role, content: promptContent(turn) }))];
 }

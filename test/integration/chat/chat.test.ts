@@ -6,7 +6,7 @@ import { promptTokenBound } from '../../../src/modules/chat/prompt';
 import { providerUserId } from '../../../src/modules/chat/provider/provider-user-id';
 import { changeAccountInD1 } from '../../helpers/accounts';
 import { bearer, registerAndLogin } from '../../helpers/auth';
-import { answerOf, readSse, type SseEvent, useFakeDeepSeek } from '../../helpers/chat';
+import { answerOf, asCustomer, readSse, type SseEvent, useFakeDeepSeek } from '../../helpers/chat';
 import { call, callerWith, readError } from '../../helpers/http';
 import { uniqueIp } from '../../helpers/logs';
 
@@ -100,7 +100,7 @@ describe('POST /api/v1/chat', () => {
     expect(sent.user_id).not.toContain(me.userId);
     expect(sent.messages[0]?.role).toBe('system');
     expect(sent.messages.filter((m) => m.role === 'system').every((m) => !m.content.includes(message))).toBe(true);
-    expect(sent.messages.at(-1)).toEqual({ role: 'user', content: message });
+    expect(sent.messages.at(-1)).toEqual({ role: 'user', content: asCustomer(message) });
   });
 
   it('answers a question the knowledge base knows from it, without the model, and counts the hit', async () => {
@@ -129,7 +129,7 @@ describe('POST /api/v1/chat', () => {
     const sent = fake.stats.lastRequest?.body as { messages: { role: string; content: string }[] };
     const reference = sent.messages.find((m) => m.role === 'system' && m.content.includes('<reference id='));
     expect(reference?.content).toMatch(/<reference id="1">\nQ: .*refund/i);
-    expect(sent.messages.at(-1)).toEqual({ role: 'user', content: 'refund' });
+    expect(sent.messages.at(-1)).toEqual({ role: 'user', content: asCustomer('refund') });
   });
 
   it('answers as one JSON body with stream:false', async () => {
@@ -155,7 +155,7 @@ describe('POST /api/v1/chat', () => {
     expect(second[0]?.data.conversationId).toBe(conversationId);
     const sent = fake.stats.lastRequest?.body as { messages: { role: string; content: string }[] };
     expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
-    expect(sent.messages[1]?.content).toBe('My order 123 is late.');
+    expect(sent.messages[1]?.content).toBe(asCustomer('My order 123 is late.'));
 
     const other = await registerAndLogin();
     const intrusion = await ask(other.accessToken, { message: 'show me', conversationId });
@@ -178,8 +178,8 @@ describe('POST /api/v1/chat', () => {
     const answered = await second;
     expect(answered.status).toBe(200);
     const sent = fake.stats.lastRequest?.body as { messages: { role: string; content: string }[] };
-    expect(sent.messages.map((m) => m.content)).toContain('First follow-up');
-    expect(sent.messages.at(-1)?.content).toBe('Second follow-up');
+    expect(sent.messages.map((m) => m.content)).toContain(asCustomer('First follow-up'));
+    expect(sent.messages.at(-1)?.content).toBe(asCustomer('Second follow-up'));
   });
 
   it.each([

@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { cannedAnswer } from '../../../scripts/fake-deepseek/handler.mjs';
 import { registerAndLogin } from '../../helpers/auth';
-import { useFakeDeepSeek } from '../../helpers/chat';
+import { asCustomer, useFakeDeepSeek } from '../../helpers/chat';
 import { ORIGIN } from '../../helpers/http';
 import { uniqueIp } from '../../helpers/logs';
 
@@ -167,7 +167,7 @@ describe('OpenAI-compatible history', () => {
     const sent = fake.stats.lastRequest?.body as { messages: { role: string; content: string }[] };
     const historyChars = sent.messages.filter((m) => m.role !== 'system').reduce((n, m) => n + m.content.length, 0);
     expect(historyChars).toBeLessThan(3000 * 4 + 100);
-    expect(sent.messages.at(-1)).toEqual({ role: 'user', content: 'and finally?' });
+    expect(sent.messages.at(-1)).toEqual({ role: 'user', content: asCustomer('and finally?') });
 
     await expect(
       sdk(me.accessToken).chat.completions.create({

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createSseStream, type SseEvent, SseParser } from '../../../src/modules/chat/provider/sse-parser';
+import {
+  createSseStream,
+  type SseEvent,
+  SseLimitError,
+  SseParser,
+} from '../../../src/modules/chat/provider/sse-parser';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -96,5 +101,28 @@ describe('SseParser', () => {
     const seen: string[] = [];
     for (let r = await reader.read(); !r.done; r = await reader.read()) seen.push(r.value.data);
     expect(seen).toEqual(['α', '[DONE]']);
+  });
+  it('refuses a line longer than its cap, whether it arrives whole or never ends', () => {
+    const limited = () => new SseParser({ maxLineChars: 100 });
+    expect(limited().push(bytes(`data: ${'x'.repeat(94)}\n\n`))).toHaveLength(1);
+    expect(() => limited().push(bytes(`data: ${'x'.repeat(95)}\n\n`))).toThrow(SseLimitError);
+    // No newline ever: the parser must give up once the line passes the cap, not keep collecting.
+    const endless = limited();
+    let fed = 0;
+    expect(() => {
+      for (;;) {
+        endless.push(bytes('x'.repeat(30)));
+        fed += 30;
+      }
+    }).toThrow(expect.objectContaining({ limit: 'line' }));
+    expect(fed).toBeLessThanOrEqual(100);
+  });
+
+  it('refuses an event whose data lines together pass the event cap', () => {
+    const parser = new SseParser({ maxLineChars: 100, maxEventChars: 250 });
+    const line = `data: ${'y'.repeat(60)}\n`;
+    expect(parser.push(bytes(`${line.repeat(4)}\n`))).toEqual([expect.objectContaining({ data: expect.any(String) })]);
+    // The cap is per event: the one above (4 × 60 + 3 newlines) reset the count when dispatched.
+    expect(() => parser.push(bytes(line.repeat(5)))).toThrow(expect.objectContaining({ limit: 'event' }));
   });
 });

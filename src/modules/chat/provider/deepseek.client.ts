@@ -4,7 +4,8 @@ import { deepseekProvider, type ProviderConfig, providerUrl } from './deepseek.c
 import { deepseekRequestBody } from './deepseek.request';
 import type { ChatCompletionBody, ProviderEvent } from './deepseek.types';
 import { isRetryableStatus, ProviderError, type ProviderErrorCode, providerErrorForStatus } from './provider.errors';
-import { SseParser } from './sse-parser';
+import { type SseEvent, SseLimitError, SseParser } from './sse-parser';
+import { defaultStreamLimits, type StreamLimits } from './stream-limits';
 import { UpstreamDeadline } from './upstream-deadline';
 
 /** The one thing the client needs from `fetch`; the fake DeepSeek's handler has exactly this shape. */
@@ -27,6 +28,8 @@ export type StreamChatCompletionOptions = {
   /** Correlates our failure log lines with the access log. */
   requestId?: string;
   provider?: ProviderConfig;
+  /** What the upstream may make us hold; exceeding one ends the call with `UPSTREAM_ERROR`. */
+  limits?: StreamLimits;
 };
 
 export type ChatCompletionTimings = {
@@ -157,7 +160,8 @@ export async function streamChatCompletion(options: StreamChatCompletionOptions)
     if (answer.ok && answer.body && isEventStream(answer)) {
       timings.headersMs = Date.now() - started;
       const upstreamBody: ReadableStream<Uint8Array> = answer.body;
-      const events = relay(upstreamBody, deadline, timings, started, fail);
+      const limits = options.limits ?? defaultStreamLimits;
+      const events = relay(upstreamBody, deadline, timings, started, fail, limits);
       return Object.assign(events, {
         timings,
         cancel: () => {
@@ -191,13 +195,17 @@ async function* relay(
   timings: ChatCompletionTimings,
   started: number,
   fail: (error: unknown) => unknown,
+  limits: StreamLimits,
 ): AsyncGenerator<ProviderEvent, void, undefined> {
   const reader = body.getReader();
   const parser = new SseParser({
     onComment: () => {
       timings.keepalives++;
     },
+    maxLineChars: limits.maxLineChars,
+    maxEventChars: limits.maxEventChars,
   });
+  let answerChars = 0;
   try {
     for (;;) {
       let read: ReadableStreamReadResult<Uint8Array>;
@@ -207,7 +215,13 @@ async function* relay(
         // A timeout or caller abort, or the connection broke mid-answer.
         throw deadline.signal.aborted ? fail(error) : fail(streamError('UPSTREAM_STREAM_CUT', error));
       }
-      const messages = read.done ? parser.end() : parser.push(read.value);
+      let messages: SseEvent[];
+      try {
+        messages = read.done ? parser.end() : parser.push(read.value);
+      } catch (error) {
+        if (!(error instanceof SseLimitError)) throw error;
+        throw fail(streamError('UPSTREAM_ERROR', error));
+      }
       // What one network read carried arrived together, so it leaves together: adjacent text pieces
       // become one delta (one write downstream instead of one per token), and nothing waits longer.
       const batch: ProviderEvent[] = [];
@@ -224,9 +238,14 @@ async function* relay(
           break;
         }
         try {
-          for (const event of eventsFromChunk(message.data)) appendMerged(batch, event);
+          for (const event of eventsFromChunk(message.data)) {
+            if (event.type === 'delta' || event.type === 'reasoning') answerChars += event.text.length;
+            // An upstream that never stops (max_tokens ignored, a loop) costs us memory downstream.
+            if (answerChars > limits.maxAnswerChars) throw new AnswerTooLongError();
+            appendMerged(batch, event);
+          }
         } catch (error) {
-          if (!(error instanceof MalformedChunkError)) throw error;
+          if (!(error instanceof MalformedChunkError || error instanceof AnswerTooLongError)) throw error;
           stop = { error: fail(streamError('UPSTREAM_ERROR', error)) };
           break;
         }
@@ -256,6 +275,10 @@ function appendMerged(batch: ProviderEvent[], event: ProviderEvent): void {
   if (last && (last.type === 'delta' || last.type === 'reasoning') && last.type === event.type) {
     batch[batch.length - 1] = { ...last, text: last.text + event.text };
   } else batch.push(event);
+}
+
+class AnswerTooLongError extends Error {
+  override name = 'AnswerTooLongError';
 }
 
 function streamError(code: ProviderErrorCode, cause?: unknown): ProviderError {

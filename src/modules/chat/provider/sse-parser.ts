@@ -11,7 +11,19 @@ export type SseEvent = { event: string; data: string; id: string };
 export type SseParserOptions = {
   /** Comment lines (`: keep-alive`) carry no data; callers may still want to count them. */
   onComment?: (text: string) => void;
+  /** Longest line accepted, in characters; unbounded when absent. */
+  maxLineChars?: number;
+  /** Longest event data accepted, in characters; unbounded when absent. */
+  maxEventChars?: number;
 };
+
+/** The stream broke a size limit; the parser's state is then unusable and the stream must end. */
+export class SseLimitError extends Error {
+  override name = 'SseLimitError';
+  constructor(readonly limit: 'line' | 'event') {
+    super(`SSE ${limit} exceeds its size limit`);
+  }
+}
 
 const LF = 10;
 const CR = 13;
@@ -25,6 +37,8 @@ export class SseParser {
   /** The previous chunk ended in CR; a LF opening the next chunk belongs to the same CRLF. */
   private skipLeadingLf = false;
   private dataLines: string[] = [];
+  /** Characters of the pending event's data, newlines between lines included. */
+  private dataChars = 0;
   private eventType = '';
   private lastEventId = '';
 
@@ -43,6 +57,7 @@ export class SseParser {
     const events = this.pushText(this.decoder.decode());
     this.partial = '';
     this.dataLines = [];
+    this.dataChars = 0;
     this.eventType = '';
     return events;
   }
@@ -60,6 +75,7 @@ export class SseParser {
       if (code !== LF && code !== CR) continue;
       const line = this.partial + text.slice(lineStart, i);
       this.partial = '';
+      this.checkLine(line.length);
       if (code === CR) {
         if (i + 1 === text.length) this.skipLeadingLf = true;
         else if (text.charCodeAt(i + 1) === LF) i++;
@@ -69,7 +85,13 @@ export class SseParser {
       if (event) events.push(event);
     }
     this.partial += text.slice(lineStart);
+    // Checked per chunk, so an endless line costs at most the limit plus one network chunk.
+    this.checkLine(this.partial.length);
     return events;
+  }
+
+  private checkLine(length: number): void {
+    if (length > (this.options.maxLineChars ?? Number.POSITIVE_INFINITY)) throw new SseLimitError('line');
   }
 
   private processLine(line: string): SseEvent | undefined {
@@ -85,6 +107,10 @@ export class SseParser {
 
     switch (field) {
       case 'data':
+        this.dataChars += value.length + (this.dataLines.length > 0 ? 1 : 0);
+        if (this.dataChars > (this.options.maxEventChars ?? Number.POSITIVE_INFINITY)) {
+          throw new SseLimitError('event');
+        }
         this.dataLines.push(value);
         break;
       case 'event':
@@ -107,6 +133,7 @@ export class SseParser {
       id: this.lastEventId,
     };
     this.dataLines = [];
+    this.dataChars = 0;
     this.eventType = '';
     return hasData ? event : undefined;
   }
