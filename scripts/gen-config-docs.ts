@@ -18,6 +18,20 @@ const sections: { title: string; source: string; schema: z.ZodObject }[] = [
 ];
 
 const descriptions: Record<string, string> = {
+  CHAT_STREAM_MAX_LINE_CHARS: 'Longest SSE line accepted from the upstream; past it the turn ends with UPSTREAM_ERROR.',
+  CHAT_STREAM_MAX_EVENT_CHARS: 'Most data one upstream SSE event may carry; past it the turn ends with UPSTREAM_ERROR.',
+  CHAT_MAX_ANSWER_CHARS:
+    'Longest answer (content plus reasoning) kept from the model; past it the turn ends with UPSTREAM_ERROR. Raise it with CHAT_MAX_TOKENS.',
+  CHAT_DAILY_MESSAGES:
+    '"role:messages" pairs: chat turns per user per UTC day, knowledge-base answers included (429 MESSAGE_QUOTA_EXCEEDED).',
+  CHAT_MAX_CONVERSATIONS:
+    'Conversations a user may keep; a new one past it is refused with 429 CONVERSATION_LIMIT_REACHED.',
+  TOKEN_BUDGET_DAILY_TOTAL:
+    'Model tokens the whole deployment may spend per UTC day (0 = no ceiling); past it model answers stop (503 ASSISTANT_CAPACITY_REACHED) and FAQ answers go on.',
+  TOKEN_BUDGET_DAILY_TOTAL_SHARDS:
+    'Durable Objects the deployment ceiling is split over, so no single object sees every chat turn.',
+  PROVIDER_USER_ID_SECRET:
+    "Secret (≥ 32 characters) keying the HMAC that turns a user id into DeepSeek's `user_id`; required in production.",
   ENVIRONMENT:
     '`development`, `test` or `production` (`wrangler.toml` sets `development`; `[env.production]` sets `production`). Production refuses wildcard CORS and missing secrets.',
   CORS_ORIGINS:

@@ -1,14 +1,16 @@
 import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { getConfig } from './config';
 import { indexAllowedMethods } from './lib/allowed-methods';
 import { createRouter } from './lib/create-router';
 import { AppError } from './lib/errors';
+import { setLogLevel } from './lib/logger';
 import type { AppEnv } from './lib/types';
 import { accessLog } from './middleware/access-log';
 import { limitBodySize } from './middleware/body-limit';
 import { corsPolicy } from './middleware/cors';
 import { emptyJsonBody } from './middleware/empty-json-body';
 import { notFoundHandler, onError } from './middleware/error-handler';
-import { loadConfig } from './middleware/load-config';
 import { limitByIp, limitLogin } from './middleware/rate-limit';
 import { requestId } from './middleware/request-id';
 import { requireJson } from './middleware/require-json';
@@ -88,3 +90,12 @@ async function serveAsset(c: Context<AppEnv>): Promise<Response> {
   // Assets responses are immutable; copy so our middleware can add headers.
   return new Response(res.body, res);
 }
+
+/** Parses `env` (once per isolate) and fails the request with a logged ConfigError if it is unusable. */
+const loadConfig = () =>
+  createMiddleware<AppEnv>(async function loadConfig(c, next) {
+    const config = getConfig(c.env);
+    setLogLevel(config.logLevel);
+    c.set('config', config);
+    await next();
+  });

@@ -1,16 +1,11 @@
 import { z } from 'zod';
 import { ConfigError } from './lib/config-error';
+import { bool, int, parseSection } from './lib/config-schema';
+import { parseRateLimitConfig, type RateLimitConfig } from './lib/rate-limit/rate-limit.config';
+import { type Argon2Params, MAX_ARGON2 } from './modules/auth/argon2-params';
 import { type ChatConfig, parseChatConfig } from './modules/chat/chat.config';
 
 export { ConfigError };
-
-/** Hashes stored with more than this are refused unverified: a tampered row must not become a DoS. */
-export const MAX_ARGON2 = { memoryKib: 65_536, iterations: 10, parallelism: 4 } as const;
-
-export type Argon2Params = { memoryKib: number; iterations: number; parallelism: number };
-
-const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const origin = z
   .string()
@@ -80,6 +75,7 @@ export type Config = {
     accountRecheckMs: number;
   };
   chat: ChatConfig;
+  rateLimit: RateLimitConfig;
   password: {
     minLength: number;
     maxLength: number;
@@ -124,12 +120,7 @@ function parseJwks(raw: string | undefined): JsonWebKeySet | undefined {
 }
 
 export function parseConfig(env: Record<string, unknown>): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
-  }
-  const vars = parsed.data;
+  const vars = parseSection(envSchema, env);
   const isProduction = vars.ENVIRONMENT === 'production';
   const wildcard = vars.CORS_ORIGINS[0] === '*';
   if (isProduction && wildcard) {
@@ -168,6 +159,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
       accountRecheckMs: vars.ACCOUNT_RECHECK_SECONDS * 1000,
     },
     chat: parseChatConfig(env, isProduction),
+    rateLimit: parseRateLimitConfig(env, isProduction),
     password: {
       minLength: vars.PASSWORD_MIN_LENGTH,
       maxLength: vars.PASSWORD_MAX_LENGTH,

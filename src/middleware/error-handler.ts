@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ConfigError } from '../config';
+import { ConfigError } from '../lib/config-error';
 import { errorDetail } from '../lib/error-detail';
 import { AppError, errorBody } from '../lib/errors';
 import { log } from '../lib/logger';

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../lib/errors';
 import { log } from '../lib/logger';
-import { getRateLimitConfig, type PolicyName } from '../lib/rate-limit/rate-limit.config';
+import type { PolicyName } from '../lib/rate-limit/rate-limit.config';
 import { rateLimiterFor } from '../lib/rate-limit/rate-limit.factory';
 import { clientIp, ipBucket, normalizeEmail, rateLimitKey } from '../lib/rate-limit/rate-limit.keys';
 import type { RateLimitResult } from '../lib/rate-limit/rate-limit.types';
@@ -48,7 +48,7 @@ export const limitLogin = () =>
   });
 
 function ipOf(c: Context<AppEnv>): string {
-  const { trustXForwardedFor } = getRateLimitConfig(c.env);
+  const { trustXForwardedFor } = c.get('config').rateLimit;
   return ipBucket(clientIp(c.req.raw.headers, trustXForwardedFor));
 }
 
@@ -67,7 +67,7 @@ async function emailOf(c: Context<AppEnv>): Promise<string | undefined> {
 
 /** Checks in order and stops at the first refusal, so a refused request spends no further quota. */
 async function enforce(c: Context<AppEnv>, checks: Check[]): Promise<void> {
-  const config = getRateLimitConfig(c.env);
+  const config = c.get('config').rateLimit;
   const requestId = c.get('requestId');
   const limiter = rateLimiterFor(c.env, config, { waitUntil: waitUntilOf(c), requestId });
   if (!limiter) return;

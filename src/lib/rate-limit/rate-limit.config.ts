@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ConfigError, getConfig } from '../../config';
+import { ConfigError } from '../config-error';
+import { bool, optionalSecret, parseSection } from '../config-schema';
 import type { RateLimitPolicy } from './rate-limit.types';
 
 const units = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
@@ -21,14 +22,6 @@ const policy = z
     }
     return { limit, windowMs };
   });
-
-const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
-/** An empty secret (a blank line copied from .dev.vars.example) means "not set". */
-const optionalSecret = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => v || undefined);
 
 export const rateLimitEnvSchema = z.object({
   RATE_LIMIT_BACKEND: z.enum(['auto', 'upstash', 'durable-object', 'none']).default('auto'),
@@ -56,12 +49,7 @@ export type RateLimitConfig = {
 };
 
 export function parseRateLimitConfig(env: Record<string, unknown>, isProduction: boolean): RateLimitConfig {
-  const parsed = rateLimitEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
-  }
-  const vars = parsed.data;
+  const vars = parseSection(rateLimitEnvSchema, env);
   const fail = (message: string): never => {
     throw new ConfigError(`Invalid configuration: ${message}`);
   };
@@ -95,16 +83,4 @@ export function parseRateLimitConfig(env: Record<string, unknown>, isProduction:
       user: named('user', vars.RATE_LIMIT_USER),
     },
   };
-}
-
-// Same contract as getConfig: one parse per `env` object, i.e. per isolate.
-const cache = new WeakMap<object, RateLimitConfig>();
-
-export function getRateLimitConfig(env: object): RateLimitConfig {
-  let config = cache.get(env);
-  if (!config) {
-    config = parseRateLimitConfig(env as Record<string, unknown>, getConfig(env).isProduction);
-    cache.set(env, config);
-  }
-  return config;
 }

@@ -1,6 +1,6 @@
 import Argon2 from '@phi-ag/argon2';
 import wasm from '@phi-ag/argon2/argon2.wasm';
-import type { Argon2Params } from '../../config';
+import type { Argon2Params } from './argon2-params';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher';
 
 let hasher: Promise<PasswordHasher> | undefined;

@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { dbOf } from '../../lib/db-context';
-import { getRateLimitConfig } from '../../lib/rate-limit/rate-limit.config';
 import { clientIp } from '../../lib/rate-limit/rate-limit.keys';
 import type { AppEnv } from '../../lib/types';
 import { dummyHash, getPasswordHasher } from './argon2-worker';
@@ -12,7 +11,7 @@ const COOKIE_PATH = '/api/v1/auth';
 
 export function requestMeta(c: Context<AppEnv>): RequestMeta {
   return {
-    ip: clientIp(c.req.raw.headers, getRateLimitConfig(c.env).trustXForwardedFor),
+    ip: clientIp(c.req.raw.headers, c.get('config').rateLimit.trustXForwardedFor),
     userAgent: c.req.header('User-Agent')?.slice(0, 256) ?? null,
     requestId: c.get('requestId'),
   };

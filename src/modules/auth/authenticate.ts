@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../../lib/errors';
-import { getRateLimitConfig } from '../../lib/rate-limit/rate-limit.config';
 import type { AppEnv, AuthUser } from '../../lib/types';
 import { limitIp, noteRateLimit, rateLimited, writeHeaders } from '../../middleware/rate-limit';
 import { admissionOf } from '../admission/admission.client';
@@ -85,7 +84,7 @@ async function admitOnce(
 ): Promise<TurnLease | undefined> {
   const { auth } = c.get('config');
   const object = admissionOf(c.env.ADMISSION, claims.sub);
-  const { limit, windowMs } = getRateLimitConfig(c.env).policies.user;
+  const { limit, windowMs } = c.get('config').rateLimit.policies.user;
   const [ip, answer] = await Promise.allSettled([
     limitIp(c),
     object.admit({

@@ -1,6 +1,6 @@
 import type Argon2 from '@phi-ag/argon2';
 import { Argon2Type, Argon2Version } from '@phi-ag/argon2';
-import { type Argon2Params, MAX_ARGON2 } from '../../config';
+import { type Argon2Params, MAX_ARGON2 } from './argon2-params';
 
 /**
  * Argon2id behind three small functions. The WASM engine is passed in so that the Worker

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { ROLES, type Role } from '../../db/schema';
 import { ConfigError } from '../../lib/config-error';
+import { int, parseSection } from '../../lib/config-schema';
 import { type ChatModel, DEFAULT_CHAT_MODELS, modelsForRole, parseChatModels } from './chat-models';
 import { defaultStreamLimits, type StreamLimits } from './provider/stream-limits';
-
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const chatEnvSchema = z.object({
   DEEPSEEK_API_KEY: z.string().trim().optional(),
@@ -84,12 +83,7 @@ function parseBudgets(raw: string, name = 'TOKEN_BUDGET_DAILY'): Record<Role, nu
 }
 
 export function parseChatConfig(env: Record<string, unknown>, isProduction: boolean): ChatConfig {
-  const parsed = chatEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
-  }
-  const vars = parsed.data;
+  const vars = parseSection(chatEnvSchema, env);
   if (isProduction && vars.DEEPSEEK_BASE_URL.startsWith('http:')) {
     throw new ConfigError(
       'Invalid configuration: DEEPSEEK_BASE_URL: must be https in production (the API key travels with every request)',
