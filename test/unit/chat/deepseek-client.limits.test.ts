@@ -73,7 +73,7 @@ describe('streamChatCompletion: size limits', () => {
     const options = chatOptions(startFake(), 'hi', {
       limits: { ...defaultStreamLimits, maxAnswerChars: cannedAnswer('hi').length + 5 },
     });
-    options.body.model = 'deepseek-reasoner';
+    options.body.thinking = { enabled: true, effort: 'high' };
     expect(cannedReasoning('hi').length).toBeGreaterThan(5);
     const thinking = await drain(await streamChatCompletion(options));
     expect(thinking.error).toMatchObject({ code: 'UPSTREAM_ERROR' });
