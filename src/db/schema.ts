@@ -65,6 +65,32 @@ export const refreshTokens = sqliteTable(
   (t) => [index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_user_idx').on(t.userId)],
 );
 
+/**
+ * One signed-in session: a refresh-token family (`id` = `refresh_tokens.family_id`, and the access
+ * token's `sid`) with what its owner needs to recognise it. Never the full IP address or user agent:
+ * a network prefix and a truncated agent string are enough to tell "my laptop" from "not me".
+ * `ended_at` is set in the same batch as the family's `refresh_tokens.revoked_at` (which admission reads).
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    userAgent: text('user_agent'),
+    ipPrefix: text('ip_prefix'),
+    createdAt: timestamps.createdAt,
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
+    // The family's absolute expiry: rotation never extends it.
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    endedAt: integer('ended_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('sessions_user_created_idx').on(t.userId, t.createdAt)],
+);
+
+export type SessionRow = typeof sessions.$inferSelect;
+
 export const AUDIT_OUTCOMES = ['success', 'failure', 'denied'] as const;
 
 /** Security-relevant events, kept apart from request logs so they can be retained and queried longer. */

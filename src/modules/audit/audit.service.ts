@@ -9,6 +9,7 @@ export type AuditAction =
   | 'lockout'
   | 'refresh_reuse'
   | 'logout'
+  | 'session_end'
   | 'password_change'
   | 'role_change'
   | 'status_change'

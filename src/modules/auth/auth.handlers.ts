@@ -2,12 +2,17 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import { dbOf } from '../../lib/db-context';
 import type { AppEnv } from '../../lib/types';
 import { accountChangedVia } from '../admission/admission.client';
-import { audit } from '../audit/audit.service';
 import { publicJwks } from './access-token';
 import { authDeps, clearRefreshCookie, readRefreshCookie, requestMeta, setRefreshCookie } from './auth.context';
 import type { jwks, login, logout, refresh, register } from './auth.routes';
-import { refreshSession, registerUser, sessionExpired, startSession, verifyCredentials } from './auth.service';
-import { findLiveFamily, revokeFamily } from './refresh-token';
+import {
+  logout as logoutSession,
+  refreshSession,
+  registerUser,
+  sessionExpired,
+  startSession,
+  verifyCredentials,
+} from './auth.service';
 
 export const registerHandler: RouteHandler<typeof register, AppEnv> = async (c) => {
   const user = await registerUser(c.req.valid('json'), await authDeps(c));
@@ -47,18 +52,11 @@ export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) =>
 export const logoutHandler: RouteHandler<typeof logout, AppEnv> = async (c) => {
   const presented = readRefreshCookie(c);
   if (presented) {
-    const db = dbOf(c);
-    const family = await findLiveFamily(db, presented);
-    if (family) {
-      await revokeFamily(db, family.familyId);
-      await audit(db, {
-        action: 'logout',
-        outcome: 'success',
-        actorId: family.userId,
-        targetId: family.userId,
-        ...requestMeta(c),
-      });
-    }
+    await logoutSession(presented, {
+      db: dbOf(c),
+      meta: requestMeta(c),
+      accountChanged: accountChangedVia(c.env.ADMISSION, c.get('requestId')),
+    });
   }
   clearRefreshCookie(c);
   return c.body(null, 204);

@@ -9,7 +9,8 @@ import { signAccessToken } from './access-token';
 import type { PasswordHasher } from './password-hasher';
 import { needsRehash } from './password-hasher';
 import { checkPassword } from './password-policy';
-import { issueRefreshToken, revokeUserFamilies, rotateRefreshToken } from './refresh-token';
+import { endSessions, findLiveFamily, issueRefreshToken, rotateRefreshToken } from './refresh-token';
+import { sessionOrigin } from './session-origin';
 import { toPublicUser } from './user-view';
 
 /** Who is asking, for the audit trail. */
@@ -174,8 +175,11 @@ export async function accessTokenFor(
   return { accessToken, expiresIn: config.auth.accessTokenTtlSeconds };
 }
 
-export async function startSession(user: User, { db, config }: Pick<AuthDeps, 'db' | 'config'>): Promise<Session> {
-  const refresh = await issueRefreshToken(db, user.id, config.auth.refreshTokenTtlMs);
+export async function startSession(
+  user: User,
+  { db, config, meta }: Pick<AuthDeps, 'db' | 'config' | 'meta'>,
+): Promise<Session> {
+  const refresh = await issueRefreshToken(db, user.id, config.auth.refreshTokenTtlMs, sessionOrigin(meta));
   const access = await accessTokenFor(user, refresh.familyId, config);
   return { ...access, refreshToken: refresh.token, refreshExpiresAt: refresh.expiresAt };
 }
@@ -207,7 +211,7 @@ export async function refreshSession(
 
   const [user] = await db.select().from(users).where(eq(users.id, result.userId)).limit(1);
   if (!user?.isActive) {
-    await revokeUserFamilies(db, result.userId);
+    await endSessions(db, result.userId, {});
     throw sessionExpired();
   }
   const access = await accessTokenFor(user, result.familyId, config);
@@ -215,3 +219,25 @@ export async function refreshSession(
 }
 
 export const sessionExpired = () => new AppError(401, 'SESSION_EXPIRED', 'Your session has ended. Sign in again.');
+
+/**
+ * Ends the session the refresh token belongs to, at once: its family is revoked and the user's
+ * admission object told, so the session's unexpired access tokens are refused from the next request.
+ */
+export async function logout(
+  presented: string,
+  { db, meta, accountChanged }: Pick<AuthDeps, 'db' | 'meta'> & { accountChanged: AccountChanged },
+): Promise<void> {
+  const family = await findLiveFamily(db, presented);
+  if (!family) return;
+  await endSessions(db, family.userId, { only: family.familyId });
+  await accountChanged(family.userId);
+  await audit(db, {
+    action: 'logout',
+    outcome: 'success',
+    actorId: family.userId,
+    targetId: family.userId,
+    detail: { sessionId: family.familyId },
+    ...meta,
+  });
+}

@@ -1,6 +1,6 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { refreshTokens } from '../../db/schema';
+import { refreshTokens, sessions } from '../../db/schema';
 
 /** 32 random bytes, base64url: unguessable, and useless to whoever reads the database (only its hash is kept). */
 export function generateRefreshToken(): string {
@@ -16,22 +16,29 @@ export async function hashToken(token: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Starts a new family (one login) and returns its first token. */
+/** What a session records about where it started (see `sessionOrigin`). */
+export type SessionOrigin = { userAgent: string | null; ipPrefix: string | null };
+
+/** Starts a new family (one login, one `sessions` row) and returns its first token. */
 export async function issueRefreshToken(
   db: Db,
   userId: string,
   ttlMs: number,
+  origin: SessionOrigin,
 ): Promise<{ token: string; familyId: string; expiresAt: Date }> {
   const token = generateRefreshToken();
   const familyId = crypto.randomUUID();
   const expiresAt = new Date(Date.now() + ttlMs);
-  await db.insert(refreshTokens).values({
-    id: crypto.randomUUID(),
-    userId,
-    familyId,
-    tokenHash: await hashToken(token),
-    expiresAt,
-  });
+  await db.batch([
+    db.insert(sessions).values({ id: familyId, userId, expiresAt, ...origin }),
+    db.insert(refreshTokens).values({
+      id: crypto.randomUUID(),
+      userId,
+      familyId,
+      tokenHash: await hashToken(token),
+      expiresAt,
+    }),
+  ]);
   return { token, familyId, expiresAt };
 }
 
@@ -41,39 +48,60 @@ export type RotationResult =
   | { outcome: 'invalid' };
 
 /**
- * Exchanges a refresh token for its successor. The single conditional UPDATE is the lock:
- * of two concurrent calls with the same token exactly one matches the `used_at IS NULL` row.
+ * Exchanges a refresh token for its successor. The conditional UPDATE is the lock: of two concurrent
+ * calls with the same token exactly one matches the `used_at IS NULL` row. The claim, the successor
+ * and the session's `last_used_at` are one batch (one transaction): a session ended meanwhile either
+ * refuses the claim or revokes the successor too, never leaves a live token behind.
  * A token that was already rotated is a replay (stolen or leaked), so its whole family dies.
  */
 export async function rotateRefreshToken(db: Db, presented: string): Promise<RotationResult> {
   const tokenHash = await hashToken(presented);
   const now = new Date();
   const nextId = crypto.randomUUID();
-  const [claimed] = await db
-    .update(refreshTokens)
-    .set({ usedAt: now, replacedBy: nextId })
-    .where(
-      and(
-        eq(refreshTokens.tokenHash, tokenHash),
-        isNull(refreshTokens.usedAt),
-        isNull(refreshTokens.revokedAt),
-        gt(refreshTokens.expiresAt, now),
-      ),
-    )
-    .returning({ userId: refreshTokens.userId, familyId: refreshTokens.familyId, expiresAt: refreshTokens.expiresAt });
-
-  if (claimed) {
-    const token = generateRefreshToken();
+  const token = generateRefreshToken();
+  const nextHash = await hashToken(token);
+  const claimedBy = sql`${refreshTokens.tokenHash} = ${tokenHash} AND ${refreshTokens.replacedBy} = ${nextId}`;
+  const [[claimed]] = await db.batch([
+    db
+      .update(refreshTokens)
+      .set({ usedAt: now, replacedBy: nextId })
+      .where(
+        and(
+          eq(refreshTokens.tokenHash, tokenHash),
+          isNull(refreshTokens.usedAt),
+          isNull(refreshTokens.revokedAt),
+          gt(refreshTokens.expiresAt, now),
+        ),
+      )
+      .returning({
+        userId: refreshTokens.userId,
+        familyId: refreshTokens.familyId,
+        expiresAt: refreshTokens.expiresAt,
+      }),
     // The successor keeps the family's absolute expiry: rotation never extends a session.
-    await db.insert(refreshTokens).values({
-      id: nextId,
-      userId: claimed.userId,
-      familyId: claimed.familyId,
-      tokenHash: await hashToken(token),
-      expiresAt: claimed.expiresAt,
-    });
-    return { outcome: 'rotated', token, ...claimed };
-  }
+    db.insert(refreshTokens).select(
+      db
+        .select({
+          id: sql<string>`${nextId}`.as('id'),
+          userId: refreshTokens.userId,
+          familyId: refreshTokens.familyId,
+          tokenHash: sql<string>`${nextHash}`.as('token_hash'),
+          expiresAt: refreshTokens.expiresAt,
+          // Insert-select needs every column, in the table's order.
+          usedAt: sql<null>`NULL`.as('used_at'),
+          replacedBy: sql<null>`NULL`.as('replaced_by'),
+          revokedAt: sql<null>`NULL`.as('revoked_at'),
+          createdAt: sql<number>`${now.getTime()}`.as('created_at'),
+        })
+        .from(refreshTokens)
+        .where(claimedBy),
+    ),
+    db
+      .update(sessions)
+      .set({ lastUsedAt: now })
+      .where(eq(sessions.id, sql`(SELECT family_id FROM ${refreshTokens} WHERE ${claimedBy})`)),
+  ]);
+  if (claimed) return { outcome: 'rotated', token, ...claimed };
 
   const [known] = await db
     .select({ userId: refreshTokens.userId, familyId: refreshTokens.familyId, usedAt: refreshTokens.usedAt })
@@ -81,31 +109,42 @@ export async function rotateRefreshToken(db: Db, presented: string): Promise<Rot
     .where(eq(refreshTokens.tokenHash, tokenHash))
     .limit(1);
   if (known?.usedAt) {
-    await revokeFamily(db, known.familyId);
+    await endSessions(db, known.userId, { only: known.familyId });
     return { outcome: 'reused', userId: known.userId, familyId: known.familyId };
   }
   return { outcome: 'invalid' };
 }
 
-export async function revokeFamily(db: Db, familyId: string): Promise<void> {
-  await db
-    .update(refreshTokens)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
-}
+/** Which of a user's sessions to end: one, or all (optionally sparing the caller's own). */
+export type SessionScope = { only: string } | { except?: string | undefined };
 
-/** Revokes every session of a user, optionally sparing one family (the caller's own). */
-export async function revokeUserFamilies(db: Db, userId: string, exceptFamilyId?: string): Promise<void> {
-  await db
-    .update(refreshTokens)
-    .set({ revokedAt: new Date() })
-    .where(
-      and(
-        eq(refreshTokens.userId, userId),
-        isNull(refreshTokens.revokedAt),
-        exceptFamilyId ? sql`${refreshTokens.familyId} <> ${exceptFamilyId}` : undefined,
-      ),
-    );
+/**
+ * Ends sessions of one user: their refresh tokens are revoked (which admission reads to refuse the
+ * sessions' access tokens) and their rows marked ended, in one batch. Returns the ids of the sessions
+ * that were live. Callers must then tell the user's admission object (`AccountChanged`).
+ */
+export async function endSessions(db: Db, userId: string, scope: SessionScope): Promise<string[]> {
+  const now = new Date();
+  const family =
+    'only' in scope
+      ? eq(refreshTokens.familyId, scope.only)
+      : scope.except
+        ? ne(refreshTokens.familyId, scope.except)
+        : undefined;
+  const session =
+    'only' in scope ? eq(sessions.id, scope.only) : scope.except ? ne(sessions.id, scope.except) : undefined;
+  const [, ended] = await db.batch([
+    db
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), family)),
+    db
+      .update(sessions)
+      .set({ endedAt: now })
+      .where(and(eq(sessions.userId, userId), isNull(sessions.endedAt), gt(sessions.expiresAt, now), session))
+      .returning({ id: sessions.id }),
+  ]);
+  return ended.map((row) => row.id);
 }
 
 /** The family a presented token belongs to, if it is still live (for logout and "keep this session"). */

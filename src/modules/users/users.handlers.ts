@@ -6,6 +6,7 @@ import { accountChangedVia } from '../admission/admission.client';
 import { getPasswordHasher } from '../auth/argon2-worker';
 import { requestMeta } from '../auth/auth.context';
 import { currentUser } from '../auth/authenticate';
+import * as sessions from './sessions.service';
 import type * as routes from './users.routes';
 import * as service from './users.service';
 
@@ -40,6 +41,27 @@ export const changeMyPassword: RouteHandler<typeof routes.changeMyPassword, AppE
   });
   return c.json({ ...token, tokenType: 'Bearer' as const }, 200);
 };
+
+const sessionActor = (c: Context<AppEnv>): sessions.SessionActor => ({
+  db: dbOf(c),
+  userId: caller(c).id,
+  currentSessionId: caller(c).sessionId,
+  meta: requestMeta(c),
+  accountChanged: accountChanged(c),
+});
+
+export const listMySessions: RouteHandler<typeof routes.listMySessions, AppEnv> = async (c) => {
+  const { id, sessionId } = caller(c);
+  return c.json({ sessions: await sessions.listSessions(dbOf(c), id, sessionId) }, 200);
+};
+
+export const endMySession: RouteHandler<typeof routes.endMySession, AppEnv> = async (c) => {
+  await sessions.endMySession(c.req.valid('param').id, sessionActor(c));
+  return c.body(null, 204);
+};
+
+export const endMyOtherSessions: RouteHandler<typeof routes.endMyOtherSessions, AppEnv> = async (c) =>
+  c.json(await sessions.endMyOtherSessions(sessionActor(c)), 200);
 
 export const listUsers: RouteHandler<typeof routes.listUsers, AppEnv> = async (c) =>
   c.json(await service.listUsers(dbOf(c), c.req.valid('query')), 200);

@@ -7,6 +7,9 @@ import {
   ChangeRoleSchema,
   ChangeStatusSchema,
   ListUsersQuerySchema,
+  SessionIdParamSchema,
+  SessionListSchema,
+  SessionsEndedSchema,
   UpdateMeSchema,
   UserIdParamSchema,
   UserListSchema,
@@ -48,7 +51,9 @@ export const changeMyPassword = createRoute({
   tags,
   security,
   summary: 'Change your password',
-  description: 'Requires the current password. Ends every other session and returns a fresh access token for this one.',
+  description:
+    'Requires the current password. Ends every other session at once (their access tokens are refused from the ' +
+    'next request); this session and its tokens stay valid, and the answer carries a fresh access token for it.',
   middleware: guard('self:write'),
   request: { body: jsonBody(ChangePasswordSchema) },
   responses: {
@@ -56,6 +61,44 @@ export const changeMyPassword = createRoute({
     400: errorResponse('Wrong current password or a new password the policy refuses.'),
     ...authErrors,
   },
+});
+
+export const listMySessions = createRoute({
+  method: 'get',
+  path: '/api/v1/users/me/sessions',
+  tags,
+  security,
+  summary: 'Your signed-in sessions',
+  description: 'Live sessions only (not signed out, not expired), newest first; `current` marks this one.',
+  middleware: guard('self:read'),
+  responses: { 200: jsonContent(SessionListSchema, 'Your sessions.'), ...authErrors },
+});
+
+export const endMySession = createRoute({
+  method: 'delete',
+  path: '/api/v1/users/me/sessions/{id}',
+  tags,
+  security,
+  summary: 'Sign out one of your sessions',
+  description: 'Its refresh token and access tokens stop working at once. Ending the current one signs you out.',
+  middleware: guard('self:write'),
+  request: { params: SessionIdParamSchema },
+  responses: {
+    204: { description: 'Ended.' },
+    404: errorResponse('No live session of yours has this id.'),
+    ...authErrors,
+  },
+});
+
+export const endMyOtherSessions = createRoute({
+  method: 'delete',
+  path: '/api/v1/users/me/sessions',
+  tags,
+  security,
+  summary: 'Sign out everywhere else',
+  description: 'Ends every session except the current one, at once. Answers how many ended (0 is a success too).',
+  middleware: guard('self:write'),
+  responses: { 200: jsonContent(SessionsEndedSchema, 'The other sessions have ended.'), ...authErrors },
 });
 
 export const listUsers = createRoute({

@@ -29,3 +29,23 @@ export const ChangeRoleSchema = z
   .openapi('ChangeRoleRequest');
 
 export const ChangeStatusSchema = z.object({ isActive: z.boolean() }).strict().openapi('ChangeStatusRequest');
+
+export const SessionSchema = z
+  .object({
+    id: z.string().openapi({ description: 'The session id (the access token’s `sid`).' }),
+    userAgent: z.string().nullable().openapi({ description: 'The browser or app that signed in, truncated.' }),
+    ipPrefix: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The network it signed in from: IPv4 /24 or IPv6 /48, never the address.' }),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+    lastUsedAt: z.string().openapi({ format: 'date-time', description: 'The last sign-in or token refresh.' }),
+    current: z.boolean().openapi({ description: 'True for the session this request comes from.' }),
+  })
+  .openapi('Session');
+
+export const SessionListSchema = z.object({ sessions: z.array(SessionSchema) }).openapi('SessionList');
+
+export const SessionsEndedSchema = z.object({ ended: z.number().int() }).openapi('SessionsEnded');
+
+export const SessionIdParamSchema = IdParamSchema();

@@ -8,7 +8,7 @@ import type { AccountChanged } from '../admission/admission.client';
 import { audit } from '../audit/audit.service';
 import { accessTokenFor, assertPasswordAllowed, type RequestMeta, recordFailedLogin } from '../auth/auth.service';
 import type { PasswordHasher } from '../auth/password-hasher';
-import { revokeUserFamilies } from '../auth/refresh-token';
+import { endSessions } from '../auth/refresh-token';
 import { toPublicUser } from '../auth/user-view';
 
 const notFound = () => new AppError(404, 'NOT_FOUND', 'No such user.');
@@ -51,7 +51,11 @@ type PasswordChange = {
   keepFamilyId: string;
 };
 
-/** Requires the current password; bumps the token version so every other access token dies at once. */
+/**
+ * Requires the current password. Ends every other session (revoked families are what admission refuses
+ * at once) and leaves the caller's own session and its tokens valid: the token version is not bumped,
+ * since that would also end the very session the change was made from.
+ */
 export async function changePassword(current: string, next: string, ctx: PasswordChange) {
   const { db, config, hasher, meta, userId } = ctx;
   const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
@@ -73,13 +77,20 @@ export async function changePassword(current: string, next: string, ctx: Passwor
     throw new AppError(400, 'PASSWORD_UNCHANGED', 'Choose a password different from the current one.');
   const [updated] = await db
     .update(users)
-    .set({ passwordHash: hasher.hash(next, config.password.argon2), tokenVersion: sql`${users.tokenVersion} + 1` })
+    .set({ passwordHash: hasher.hash(next, config.password.argon2) })
     .where(eq(users.id, userId))
     .returning();
   if (!updated) throw notFound();
+  const ended = await endSessions(db, userId, { except: ctx.keepFamilyId });
   await ctx.accountChanged(userId);
-  await revokeUserFamilies(db, userId, ctx.keepFamilyId);
-  await audit(db, { action: 'password_change', outcome: 'success', actorId: userId, targetId: userId, ...meta });
+  await audit(db, {
+    action: 'password_change',
+    outcome: 'success',
+    actorId: userId,
+    targetId: userId,
+    detail: { sessionsEnded: ended.length },
+    ...meta,
+  });
   return accessTokenFor(updated, ctx.keepFamilyId, config);
 }
 
@@ -157,8 +168,8 @@ export async function setActive(
     .where(and(eq(users.id, targetId), isActive ? undefined : notLastAdmin(targetId)))
     .returning();
   if (!user) throw lastAdmin();
+  if (!isActive) await endSessions(db, targetId, {});
   await accountChanged(targetId);
-  if (!isActive) await revokeUserFamilies(db, targetId);
   await audit(db, { action: 'status_change', outcome: 'success', actorId, targetId, detail: { isActive }, ...meta });
   return toPublicUser(user);
 }
