@@ -156,10 +156,13 @@ describe('request id', () => {
 describe('access log', () => {
   it('writes one JSON line per request with route, status and duration, and no headers or bodies', async () => {
     const logged = vi.spyOn(console, 'log').mockImplementation(() => {});
-    await call('/api/v1/health', { headers: { 'X-Request-ID': 'log-me', Authorization: 'Bearer secret-token' } });
+    await call('/api/v1/health', { headers: { 'X-Request-ID': 'log-me', 'X-Secret': 'secret-token' } });
+    // A bad token is refused even on a public route; it never reaches a log line either.
+    await call('/api/v1/health', { headers: { 'X-Request-ID': 'log-me-2', Authorization: 'Bearer secret-token' } });
     const lines = logged.mock.calls.map(([first]) => JSON.parse(String(first)) as Record<string, unknown>);
     const entry = lines.find((l) => l.requestId === 'log-me');
     expect(entry).toMatchObject({ msg: 'request', method: 'GET', route: '/api/v1/health', status: 200 });
+    expect(lines.find((l) => l.requestId === 'log-me-2')).toMatchObject({ msg: 'request', status: 401 });
     expect(typeof entry?.durationMs).toBe('number');
     expect(JSON.stringify(lines)).not.toContain('secret-token');
   });
