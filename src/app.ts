@@ -22,12 +22,22 @@ import { admitted, authenticate } from './modules/auth/authenticate';
 import { chatRouter } from './modules/chat/chat.index';
 import { conversationsRouter } from './modules/conversations/conversations.index';
 import { registerDocs } from './modules/docs/docs.index';
+import { documentsRouter } from './modules/documents/documents.index';
 import { faqsRouter } from './modules/faqs/faqs.index';
 import { healthRouter } from './modules/health/health.index';
 import { openaiRouter } from './modules/openai/openai.index';
 import { usersRouter } from './modules/users/users.index';
 
 const apiPrefixes = ['/api/', '/v1/', '/.well-known/'];
+
+/**
+ * The one exception to "JSON only" and to MAX_BODY_BYTES: document uploads are multipart/form-data and
+ * may be up to DOCUMENT_MAX_BYTES. Their handler requires multipart and counts the bytes while they
+ * stream into R2 (src/modules/documents/upload.service.ts). Bearer-only, so a cross-site form cannot use them.
+ */
+const isDocumentUpload = (c: Context<AppEnv>) =>
+  (c.req.method === 'POST' && c.req.path === '/api/v1/documents') ||
+  (c.req.method === 'PUT' && /^\/api\/v1\/documents\/[^/]+\/content$/.test(c.req.path));
 
 /**
  * The whole request pipeline, in the order it runs. Each line is one concern; the order is
@@ -48,7 +58,7 @@ export function createApp() {
   app.use(securityHeaders());
   app.use(loadConfig());
   app.use(corsPolicy());
-  app.use(limitBodySize());
+  app.use(limitBodySize({ exempt: isDocumentUpload }));
   app.use(emptyJsonBody());
   app.use(authenticate());
   app.use('/api/v1/auth/login', limitLogin());
@@ -57,7 +67,7 @@ export function createApp() {
   // Cookie-authenticated endpoints get their CSRF check before the generic JSON rule, so they answer 403.
   app.use('/api/v1/auth/refresh', requireTrustedOrigin());
   app.use('/api/v1/auth/logout', requireTrustedOrigin());
-  for (const prefix of apiPrefixes) app.use(`${prefix}*`, requireJson());
+  for (const prefix of apiPrefixes) app.use(`${prefix}*`, requireJson({ exempt: isDocumentUpload }));
 
   app.route('/', chatRouter);
   app.route('/', openaiRouter);
@@ -68,6 +78,7 @@ export function createApp() {
   app.route('/', adminRouter);
   app.route('/', conversationsRouter);
   app.route('/', faqsRouter);
+  app.route('/', documentsRouter);
 
   registerDocs(app);
 

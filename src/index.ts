@@ -1,4 +1,6 @@
 import { createApp } from './app';
+import { getConfig } from './config';
+import { handleDocumentBatch } from './modules/documents/document-processing';
 
 export { RateLimiterObject } from './lib/rate-limit/durable-object.limiter';
 
@@ -6,6 +8,9 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  // Document processing and its dead-letter queue (wrangler.toml [[queues.consumers]]).
+  queue: (batch, env) =>
+    handleDocumentBatch(batch, { d1: env.DB, bucket: env.DOCUMENTS, limits: getConfig(env).documents }),
 } satisfies ExportedHandler<Env>;
 
 export { AdmissionObject } from './modules/admission/admission.object';

@@ -211,3 +211,62 @@ export const faqs = sqliteTable(
 
 export type Faq = typeof faqs.$inferSelect;
 export type NewFaq = typeof faqs.$inferInsert;
+
+export const DOCUMENT_KINDS = ['pdf', 'text', 'markdown', 'csv'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+export const DOCUMENT_STATUSES = ['pending', 'ready', 'failed'] as const;
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+/**
+ * Knowledge documents. The file lives in R2 under `objectKey` (a random UUID: the client's name never
+ * becomes a key); `name` is the sanitized original name, metadata only. `version` grows with every
+ * replacement, so a processing message for an older upload cannot overwrite a newer one's chunks.
+ */
+export const documents = sqliteTable(
+  'documents',
+  {
+    id: text('id')
+      .primaryKey()
+      .$defaultFn(() => crypto.randomUUID()),
+    name: text('name').notNull(),
+    objectKey: text('object_key').notNull().unique(),
+    kind: text('kind', { enum: DOCUMENT_KINDS }).notNull(),
+    contentType: text('content_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    status: text('status', { enum: DOCUMENT_STATUSES }).notNull().default('pending'),
+    failureReason: text('failure_reason'),
+    // Unpublished documents are never used by the chat and readable by editors only.
+    published: integer('published', { mode: 'boolean' }).notNull().default(false),
+    version: integer('version').notNull().default(1),
+    chunkCount: integer('chunk_count').notNull().default(0),
+    pageCount: integer('page_count'),
+    // Chat answers that cited this document.
+    citedCount: integer('cited_count').notNull().default(0),
+    uploadedBy: text('uploaded_by').references(() => users.id, { onDelete: 'set null' }),
+    processedAt: integer('processed_at', { mode: 'timestamp_ms' }),
+    ...timestamps,
+  },
+  (t) => [index('documents_created_idx').on(t.createdAt)],
+);
+
+export type DocumentRow = typeof documents.$inferSelect;
+
+/**
+ * A document's text, split into sections small enough to ground an answer. `id` is an integer primary
+ * key (the rowid) because the `document_chunks_fts` FTS5 index (custom migration) links rows by it.
+ * Chunks go with their document (ON DELETE CASCADE), and the FTS triggers take their index rows along.
+ */
+export const documentChunks = sqliteTable(
+  'document_chunks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    documentId: text('document_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    // The heading path the text sits under ("Returns › Damaged items", "Page 3", "Rows 2–40").
+    section: text('section'),
+    content: text('content').notNull(),
+  },
+  (t) => [index('document_chunks_document_idx').on(t.documentId, t.position)],
+);

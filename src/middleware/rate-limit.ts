@@ -47,6 +47,10 @@ export const limitLogin = () =>
     writeHeaders(c);
   });
 
+/** Counts one request against a per-caller policy (uploads): whatever IP the caller comes from. */
+export const limitCaller = (c: Context<AppEnv>, policy: Extract<PolicyName, 'documentUpload'>, userId: string) =>
+  enforce(c, [{ policy, identifier: `user:${userId}` }]);
+
 function ipOf(c: Context<AppEnv>): string {
   const { trustXForwardedFor } = c.get('config').rateLimit;
   return ipBucket(clientIp(c.req.raw.headers, trustXForwardedFor));

@@ -31,13 +31,14 @@ export const rateLimitEnvSchema = z.object({
   RATE_LIMIT_REGISTER_IP: policy.default({ limit: 3, windowMs: 60_000 }),
   RATE_LIMIT_REFRESH_IP: policy.default({ limit: 10, windowMs: 60_000 }),
   RATE_LIMIT_USER: policy.default({ limit: 60, windowMs: 60_000 }),
+  RATE_LIMIT_DOCUMENT_UPLOAD: policy.default({ limit: 30, windowMs: 3_600_000 }),
   RATE_LIMIT_UPSTASH_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1_000),
   TRUST_X_FORWARDED_FOR: bool.default(false),
   UPSTASH_REDIS_REST_URL: optionalSecret.pipe(z.url({ protocol: /^https?$/ }).optional()),
   UPSTASH_REDIS_REST_TOKEN: optionalSecret,
 });
 
-export type PolicyName = 'ip' | 'loginIp' | 'loginEmail' | 'registerIp' | 'refreshIp' | 'user';
+export type PolicyName = 'ip' | 'loginIp' | 'loginEmail' | 'registerIp' | 'refreshIp' | 'user' | 'documentUpload';
 
 export type RateLimitConfig = {
   /** `none` exists for benchmarks' baseline only and is refused in production. */
@@ -81,6 +82,7 @@ export function parseRateLimitConfig(env: Record<string, unknown>, isProduction:
       registerIp: named('register-ip', vars.RATE_LIMIT_REGISTER_IP),
       refreshIp: named('refresh-ip', vars.RATE_LIMIT_REFRESH_IP),
       user: named('user', vars.RATE_LIMIT_USER),
+      documentUpload: named('document-upload', vars.RATE_LIMIT_DOCUMENT_UPLOAD),
     },
   };
 }

@@ -1,0 +1,37 @@
+import { messageTerms, toFtsQuery } from '../faqs/faq-text';
+
+/** A chunk of a published document that matched a message, as the chat grounds on it. */
+export type DocumentHit = {
+  documentId: string;
+  name: string;
+  section: string | null;
+  content: string;
+  score: number;
+};
+
+/** Section weighs more than body text: a heading says what the chunk is about. */
+const BM25 = 'bm25(document_chunks_fts, 2.0, 1.0)';
+
+/**
+ * The best chunks of published, processed documents for a message: one FTS5 query, with the message's
+ * topic words escaped exactly as the FAQ search escapes them (faq-text.ts), so user text never
+ * becomes FTS syntax. Drafts and documents still pending or failed are never returned.
+ */
+export async function searchDocumentChunks(d1: D1Database, message: string, limit: number): Promise<DocumentHit[]> {
+  const terms = messageTerms(message);
+  const query = toFtsQuery([...terms.terms, ...terms.expanded]);
+  if (!query) return [];
+  const { results } = await d1
+    .prepare(
+      `SELECT d.id AS documentId, d.name AS name, c.section AS section, c.content AS content, ${BM25} AS rank
+       FROM document_chunks_fts
+       JOIN document_chunks c ON c.id = document_chunks_fts.rowid
+       JOIN documents d ON d.id = c.document_id
+       WHERE document_chunks_fts MATCH ? AND d.published = 1 AND d.status = 'ready'
+       ORDER BY rank, c.id
+       LIMIT ?`,
+    )
+    .bind(query, limit)
+    .all<Omit<DocumentHit, 'score'> & { rank: number }>();
+  return results.map(({ rank, ...hit }) => ({ ...hit, score: -rank }));
+}
