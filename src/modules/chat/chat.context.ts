@@ -4,8 +4,12 @@ import type { AppEnv } from '../../lib/types';
 import { admissionOf } from '../admission/admission.client';
 import { reserveFromCeiling } from '../admission/ceiling';
 import { currentUser } from '../auth/authenticate';
+import { searchDocumentChunks } from '../documents/document-search';
 import { faqLookup } from '../faqs/faq-lookup';
 import type { ChatDeps } from './chat.service';
+
+/** Chunks offered to the prompt; the reference budget decides how many it keeps. */
+const DOCUMENT_CHUNKS = 3;
 
 /**
  * Everything a chat turn needs from the request. The abort signal fires when the client goes away
@@ -25,6 +29,7 @@ export function chatDeps(c: Context<AppEnv>, abort: AbortController): ChatDeps {
     config,
     caller: { id: caller.id, role: caller.role },
     faq: faqLookup(db, config.chat, waitUntil),
+    documents: (message) => searchDocumentChunks(c.env.DB, message, DOCUMENT_CHUNKS),
     admit,
     settle: (request) => admissionOf(c.env.ADMISSION, caller.id).settle(request),
     reserveCeiling: (day, tokens) =>

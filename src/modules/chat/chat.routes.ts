@@ -35,6 +35,14 @@ const UsageSchema = z
   })
   .openapi('ChatUsage');
 
+export const SourceSchema = z
+  .object({
+    documentId: z.string().uuid(),
+    name: z.string(),
+    section: z.string().nullable().openapi({ description: 'The heading the text sits under ("Page 3" in a PDF).' }),
+  })
+  .openapi('ChatSource');
+
 export const ChatResponseSchema = z
   .object({
     conversationId: z.string().uuid(),
@@ -45,13 +53,17 @@ export const ChatResponseSchema = z
     usage: UsageSchema,
     finishReason: z.string(),
     processingMs: z.number().int(),
+    sources: z.array(SourceSchema).openapi({
+      description:
+        'Published documents the answer was grounded on (open with GET /api/v1/documents/{documentId}/content); empty for FAQ answers.',
+    }),
   })
   .openapi('ChatResponse');
 
 const sseDescription = `Server-sent events (default), one JSON object per event:
 - \`event: meta\` {conversationId, messageId, model, source: "faq"|"model"}
 - \`event: delta\` {text} — repeated, as the answer streams
-- \`event: done\` {usage, finishReason, processingMs} — last, on success
+- \`event: done\` {usage, finishReason, processingMs, sources: [{documentId, name, section}]} — last, on success; sources are the documents the answer was grounded on
 - \`event: error\` {code, message} — last, when the answer broke off (e.g. UPSTREAM_BUSY, UPSTREAM_TIMEOUT)`;
 
 export const chat = createRoute({
@@ -61,7 +73,7 @@ export const chat = createRoute({
   security,
   summary: 'Ask the assistant',
   description:
-    'Answers from the FAQ knowledge base when a question matches strongly (zero tokens), otherwise streams from the model, grounded on the best FAQ matches.',
+    'Answers from the FAQ knowledge base when a question matches strongly (zero tokens), otherwise streams from the model, grounded on the best FAQ matches and chunks of published documents (cited in `sources`).',
   // The turn admits itself beside its own lookups (startChatTurn); nothing acts before that passes.
   middleware: turnGuard('chat:use'),
   request: { body: { required: true, content: { 'application/json': { schema: ChatBodySchema } } } },

@@ -7,7 +7,7 @@ import type { CeilingReservation } from '../admission/ceiling';
 import type { Admit } from '../auth/authenticate';
 import { countConversations, findOwnConversation, recentMessages } from '../conversations/conversations.service';
 import { modelsFor } from './chat.config';
-import type { ChatCaller, ChatTurn, FaqHit, FaqLookup } from './chat.types';
+import type { ChatCaller, ChatTurn, DocumentLookup, FaqHit, FaqLookup } from './chat.types';
 import type { ChatModel } from './chat-models';
 import { startModelTurn } from './model-turn';
 import { promptTokenBound, type Turn, trimHistory } from './prompt';
@@ -31,6 +31,8 @@ export type ChatDeps = LifecycleDeps & {
   config: Config;
   caller: ChatCaller;
   faq: FaqLookup;
+  /** Chunks of published documents, searched beside the FAQ (one D1 query, in parallel). */
+  documents: DocumentLookup;
   /** The caller's admission, with this turn (see authenticate.ts). */
   admit: Admit;
   /** A share of the deployment's daily ceiling, reserved beside admission. */
@@ -96,6 +98,7 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
       plan,
       history: context.history,
       references: context.found.references,
+      documents: context.documents,
       base,
       lifecycle,
       deps,
@@ -150,13 +153,14 @@ function planTurn(input: ChatInput, deps: ChatDeps): TurnPlan {
 /** The turn's reads: its history (or the caller's own), the knowledge base, and the conversation cap. */
 async function lookUp(input: ChatInput, plan: TurnPlan, deps: ChatDeps) {
   const { db, config, caller } = deps;
-  const [history, found] = await Promise.all([
+  const [history, found, documents] = await Promise.all([
     input.conversationId
       ? loadHistory(db, caller.id, input.conversationId, config)
       : newConversation(db, caller.id, plan.persist, config).then(() => clientHistory(input.history, config)),
     deps.faq(plan.message),
+    deps.documents(plan.message),
   ]);
-  return { history, found };
+  return { history, found, documents };
 }
 
 type RecordBase = Omit<
@@ -199,7 +203,7 @@ function faqTurn(hit: FaqHit, base: RecordBase, lifecycle: TurnLifecycle): ChatT
         0,
       );
       await sink({ type: 'delta', text: hit.answer });
-      await sink({ type: 'done', usage, finishReason: 'stop', processingMs: Date.now() - started });
+      await sink({ type: 'done', usage, finishReason: 'stop', processingMs: Date.now() - started, sources: [] });
     },
   };
 }

@@ -17,7 +17,7 @@ export type ChatMeta = { conversationId: string; messageId: string; model: strin
 /** What one chat turn produces after its meta: text as it arrives, then exactly one `done` or `error`. */
 export type ChatEvent =
   | { type: 'delta'; text: string }
-  | { type: 'done'; usage: ChatUsage; finishReason: string; processingMs: number }
+  | { type: 'done'; usage: ChatUsage; finishReason: string; processingMs: number; sources: Source[] }
   | { type: 'error'; code: ProviderErrorCode; message: string };
 
 /** Receives a turn's events in order; a sink that throws (the client left) ends the turn early. */
@@ -35,3 +35,12 @@ export type FaqHit = { id: string; question: string; answer: string };
 
 /** The knowledge base as the chat sees it: a strong match answers alone, weaker ones ground the model. */
 export type FaqLookup = (message: string) => Promise<{ strong: FaqHit | undefined; references: FaqHit[] }>;
+
+/** A document an answer was grounded on: what the client shows as a citation. */
+export type Source = { documentId: string; name: string; section: string | null };
+
+/** A chunk of a published document that matched the message. */
+export type DocumentChunkHit = Source & { content: string };
+
+/** The published documents as the chat sees them: the best chunks for a message. */
+export type DocumentLookup = (message: string) => Promise<DocumentChunkHit[]>;

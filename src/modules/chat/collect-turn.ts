@@ -1,7 +1,13 @@
-import type { ChatTurn, ChatUsage } from './chat.types';
+import type { ChatTurn, ChatUsage, Source } from './chat.types';
 import { ProviderError } from './provider/provider.errors';
 
-export type CollectedTurn = { answer: string; usage: ChatUsage; finishReason: string; processingMs: number };
+export type CollectedTurn = {
+  answer: string;
+  usage: ChatUsage;
+  finishReason: string;
+  processingMs: number;
+  sources: Source[];
+};
 
 /**
  * Runs a turn into one answer for `stream: false` callers. A failure becomes the provider error it
@@ -15,8 +21,8 @@ export async function collectTurn(turn: ChatTurn): Promise<CollectedTurn> {
     if (event.type === 'delta') parts.push(event.text);
     else if (event.type === 'error') failure = new ProviderError(event.code);
     else {
-      const { usage, finishReason, processingMs } = event;
-      collected = { answer: parts.join(''), usage, finishReason, processingMs };
+      const { usage, finishReason, processingMs, sources } = event;
+      collected = { answer: parts.join(''), usage, finishReason, processingMs, sources };
     }
   });
   if (failure) throw failure;

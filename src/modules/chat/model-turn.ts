@@ -1,9 +1,9 @@
 import { errorDetail } from '../../lib/error-detail';
 import { log } from '../../lib/logger';
 import type { ChatDeps } from './chat.service';
-import type { ChatTurn, ChatUsage, EventSink, FaqHit } from './chat.types';
+import type { ChatTurn, ChatUsage, DocumentChunkHit, EventSink, FaqHit, Source } from './chat.types';
 import type { ChatModel } from './chat-models';
-import { buildPrompt, estimateTokens, type Turn } from './prompt';
+import { buildPrompt, estimateTokens, selectReferences, type Turn } from './prompt';
 import { streamChatCompletion } from './provider/deepseek.client';
 import type { ProviderUsage } from './provider/deepseek.types';
 import { ProviderError } from './provider/provider.errors';
@@ -15,6 +15,7 @@ type ModelTurnInput = {
   plan: { message: string; model: ChatModel; maxTokens: number };
   history: Turn[];
   references: FaqHit[];
+  documents: DocumentChunkHit[];
   base: Omit<
     TurnRecord,
     'answer' | 'source' | 'usage' | 'usageEstimated' | 'incomplete' | 'finishReason' | 'messageId'
@@ -31,12 +32,18 @@ export async function startModelTurn({
   plan,
   history,
   references,
+  documents,
   base,
   lifecycle,
   deps,
 }: ModelTurnInput): Promise<ChatTurn> {
   const chat = deps.config.chat;
-  const prompt = buildPrompt({ persona: chat.persona, references, history, message: plan.message });
+  const grounding = selectReferences(
+    references,
+    documents.map((hit) => ({ ...hit, document: hit.name })),
+  );
+  const sources = sourcesOf(grounding);
+  const prompt = buildPrompt({ persona: chat.persona, references: grounding, history, message: plan.message });
   const started = Date.now();
   const upstream = await streamChatCompletion({
     baseUrl: chat.upstream.baseUrl,
@@ -96,6 +103,7 @@ export async function startModelTurn({
           usageEstimated: !usage,
           incomplete: !complete,
           finishReason: finishReason ?? (failure ? failure.code.toLowerCase() : 'aborted'),
+          citedDocumentIds: complete ? [...new Set(sources.map((s) => s.documentId))] : [],
         }),
       final.totalTokens,
     );
@@ -111,11 +119,27 @@ export async function startModelTurn({
         usage: final,
         finishReason: finishReason ?? 'stop',
         processingMs: Date.now() - started,
+        sources,
       });
     }
   };
 
   return { meta: { conversationId: base.conversationId, messageId, model: plan.model.id, source: 'model' }, run };
+}
+
+/** The documents the model was given, one citation per document and section, in prompt order. */
+function sourcesOf(grounding: readonly object[]): Source[] {
+  const seen = new Set<string>();
+  const sources: Source[] = [];
+  for (const ref of grounding) {
+    if (!('documentId' in ref)) continue;
+    const { documentId, name, section } = ref as DocumentChunkHit;
+    const key = `${documentId}\u0000${section ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    sources.push({ documentId, name, section });
+  }
+  return sources;
 }
 
 /** The client left (abort), its sink failed, or something unexpected broke: the answer is incomplete. */

@@ -5,7 +5,10 @@ export type PromptMessage = { role: 'system' | 'user' | 'assistant'; content: st
 /** An earlier turn of a conversation: never a system message. */
 export type Turn = { role: 'user' | 'assistant'; content: string };
 
-export type Reference = { question: string; answer: string };
+/** An FAQ entry, or a chunk of a published document (named by its file and heading). */
+export type Reference =
+  | { question: string; answer: string }
+  | { document: string; section: string | null; content: string };
 
 /** ASCII pieces a BPE tokenizer rarely merges across: letter runs, digit groups (≤ 3), single symbols. */
 const asciiPieces = /[A-Za-z]+|[0-9]{1,3}|[!-/:-@[-`{-~]/g;
@@ -58,11 +61,18 @@ function promptContent(turn: Turn): string {
   return turn.role === 'user' ? `<customer>\n${fenced(turn.content)}\n</customer>` : fenced(turn.content);
 }
 
+/** The text of one reference inside its fence: an FAQ's question and answer, a document's source and text. */
+function referenceText(ref: Reference): string {
+  if ('question' in ref) return `Q: ${fenced(ref.question)}\nA: ${fenced(ref.answer)}`;
+  const source = ref.section ? `${ref.document} › ${ref.section}` : ref.document;
+  return `Source: ${fenced(source)}\n${fenced(ref.content)}`;
+}
+
 /** Knowledge-base entries the model may rely on, fenced so they read as material, not commands. */
 export function referenceBlock(references: readonly Reference[]): string | undefined {
   if (references.length === 0) return undefined;
   const entries = references
-    .map((ref, i) => `<reference id="${i + 1}">\nQ: ${fenced(ref.question)}\nA: ${fenced(ref.answer)}\n</reference>`)
+    .map((ref, i) => `<reference id="${i + 1}">\n${referenceText(ref)}\n</reference>`)
     .join('\n');
   return `Reference material from the knowledge base (prefer it over your own knowledge; quote it faithfully):\n${entries}`;
 }
@@ -99,12 +109,29 @@ export function trimReferences<R extends Reference>(references: readonly R[]): R
   const kept: R[] = [];
   let used = 0;
   for (const ref of references) {
-    const cost = estimateTokens(ref.question) + estimateTokens(ref.answer) + 16;
+    const cost = estimateTokens(referenceText(ref)) + 16;
     if (used + cost > REFERENCE_TOKEN_BUDGET) break;
     used += cost;
     kept.push(ref);
   }
   return kept;
+}
+
+/**
+ * FAQ entries and document chunks together, within the reference budget: taken in turns (best FAQ,
+ * best chunk, second FAQ, …) because their relevance scores come from different indexes and cannot
+ * be compared; whatever does not fit the budget is left out, best first kept.
+ */
+export function selectReferences<F extends Reference, D extends Reference>(
+  faqs: readonly F[],
+  documents: readonly D[],
+): (F | D)[] {
+  const merged: (F | D)[] = [];
+  for (let i = 0; i < Math.max(faqs.length, documents.length); i++) {
+    if (faqs[i]) merged.push(faqs[i] as F);
+    if (documents[i]) merged.push(documents[i] as D);
+  }
+  return trimReferences(merged);
 }
 
 /**
@@ -121,7 +148,6 @@ export function promptTokenBound(persona: ChatConfig['persona'], historyTokenBud
   );
 }
 
-/** The full prompt: our system messages, trimmed history, then the customer's new message. */
 /** The full prompt: our system messages, trimmed history, then the customer's new message, all fenced. */
 export function buildPrompt(input: {
   persona: ChatConfig['persona'];

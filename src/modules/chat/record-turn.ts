@@ -2,6 +2,7 @@ import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { conversations, messages } from '../../db/schema';
 import { titleFrom } from '../conversations/conversations.service';
+import { documentCitationStatement } from '../documents/documents.service';
 import { faqHitStatement } from '../faqs/faqs.service';
 import type { AnswerSource, ChatUsage } from './chat.types';
 import { addUsageStatement } from './usage.service';
@@ -19,6 +20,8 @@ export type TurnRecord = {
   source: AnswerSource;
   model: string;
   faqId?: string;
+  /** Documents the answer cited: each one's "used in answers" count goes up. */
+  citedDocumentIds?: readonly string[];
   usage: ChatUsage;
   usageEstimated: boolean;
   incomplete: boolean;
@@ -61,7 +64,10 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
     chats: 1,
     faqAnswers: turn.source === 'faq' ? 1 : 0,
   });
-  const faqHit = turn.faqId ? [faqHitStatement(db, turn.faqId)] : [];
+  const faqHit = [
+    ...(turn.faqId ? [faqHitStatement(db, turn.faqId)] : []),
+    ...(turn.citedDocumentIds?.length ? [documentCitationStatement(db, turn.citedDocumentIds)] : []),
+  ];
   if (!turn.persist) {
     await db.batch([usage, ...faqHit]);
     return;

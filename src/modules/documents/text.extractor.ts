@@ -14,11 +14,35 @@ function decode(bytes: Uint8Array, limits: ExtractLimits): string {
   return text;
 }
 
+/** A paragraph that is one short line without closing punctuation reads as a title: "Delivery hours". */
+const looksLikeHeading = (paragraph: string) =>
+  !paragraph.includes('\n') && paragraph.length <= 80 && !/[.,;:!?)]$/.test(paragraph);
+
+/** Plain text: paragraphs, with a lone short title line opening a section. */
 export const plainTextExtractor: DocumentExtractor = {
   kinds: ['text'],
   async extract(bytes, limits) {
-    const text = decode(bytes, limits).trim();
-    return { pageCount: null, sections: text ? [{ heading: null, text }] : [] };
+    const paragraphs = decode(bytes, limits)
+      .split(/\n\s*\n/)
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const sections: ExtractedSection[] = [];
+    let heading: string | null = null;
+    let body: string[] = [];
+    const flush = () => {
+      if (body.length > 0) sections.push({ heading, text: body.join('\n\n') });
+      body = [];
+    };
+    paragraphs.forEach((paragraph, i) => {
+      if (looksLikeHeading(paragraph) && i < paragraphs.length - 1) {
+        flush();
+        heading = paragraph;
+      } else {
+        body.push(paragraph);
+      }
+    });
+    flush();
+    return { pageCount: null, sections };
   },
 };
 

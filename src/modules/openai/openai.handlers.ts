@@ -48,7 +48,7 @@ export const completionsHandler: RouteHandler<typeof completions, AppEnv> = asyn
   const model = turn.meta.model;
 
   if (!body.stream) {
-    const { answer, usage, finishReason } = await collectTurn(turn);
+    const { answer, usage, finishReason, sources } = await collectTurn(turn);
     return c.json(
       {
         id,
@@ -64,13 +64,15 @@ export const completionsHandler: RouteHandler<typeof completions, AppEnv> = asyn
           },
         ],
         usage: openAIUsage(usage),
+        // Not OpenAI's: the documents the answer was grounded on. SDKs keep unknown fields.
+        sources,
       },
       200,
     );
   }
 
   const includeUsage = body.stream_options?.include_usage === true;
-  const chunk = (choices: unknown[], usage?: unknown) =>
+  const chunk = (choices: unknown[], usage?: unknown, extra: Record<string, unknown> = {}) =>
     JSON.stringify({
       id,
       object: 'chat.completion.chunk',
@@ -78,6 +80,7 @@ export const completionsHandler: RouteHandler<typeof completions, AppEnv> = asyn
       model,
       choices,
       ...(includeUsage ? { usage: usage ?? null } : {}),
+      ...extra,
     });
 
   return streamSSE(c, async (stream) => {
@@ -93,7 +96,9 @@ export const completionsHandler: RouteHandler<typeof completions, AppEnv> = asyn
         });
       } else if (event.type === 'done') {
         await stream.writeSSE({
-          data: chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: event.finishReason }]),
+          data: chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: event.finishReason }], undefined, {
+            sources: event.sources,
+          }),
         });
         if (includeUsage) await stream.writeSSE({ data: chunk([], openAIUsage(event.usage)) });
       } else {

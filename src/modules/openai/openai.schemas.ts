@@ -55,6 +55,10 @@ export const CompletionSchema = z
       prompt_tokens_details: z.object({ cached_tokens: z.number().int() }),
       completion_tokens_details: z.object({ reasoning_tokens: z.number().int() }),
     }),
+    sources: z.array(z.object({ documentId: z.string(), name: z.string(), section: z.string().nullable() })).openapi({
+      description:
+        'An extension: documents the answer was grounded on (also on the streamed chunk carrying finish_reason).',
+    }),
   })
   .openapi('ChatCompletion');
 
