@@ -4,7 +4,7 @@
 // with no Node imports, so workerd tests can use it too.
 
 /** @param {string} text */
-const escape = (text) => text.replace(/[\\()]/g, (ch) => `\\${ch}`).replace(/[^\x20-\x7e]/g, '?');
+const pdfString = (text) => text.replace(/[\\()]/g, (ch) => `\\${ch}`).replace(/[^\x20-\x7e]/g, '?');
 
 /**
  * @param {{ pages: string[][], javascript?: string, trailer?: string }} spec
@@ -24,7 +24,7 @@ export function makePdf({ pages, javascript, trailer }) {
   /** @type {number[]} */
   const kids = [];
   for (const lines of pages) {
-    const ops = ['BT', '/F1 11 Tf', '14 TL', '56 800 Td', ...lines.map((line) => `(${escape(line)}) Tj T*`), 'ET'];
+    const ops = ['BT', '/F1 11 Tf', '14 TL', '56 800 Td', ...lines.map((line) => `(${pdfString(line)}) Tj T*`), 'ET'];
     const stream = ops.join('\n');
     const content = add(`<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`);
     kids.push(
@@ -34,7 +34,7 @@ export function makePdf({ pages, javascript, trailer }) {
     );
   }
   objects[pagesRef - 1] = `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`;
-  const action = javascript ? add(`<< /Type /Action /S /JavaScript /JS (${escape(javascript)}) >>`) : 0;
+  const action = javascript ? add(`<< /Type /Action /S /JavaScript /JS (${pdfString(javascript)}) >>`) : 0;
   objects[catalog - 1] = `<< /Type /Catalog /Pages ${pagesRef} 0 R${action ? ` /OpenAction ${action} 0 R` : ''} >>`;
 
   let out = '%PDF-1.4\n';

@@ -140,12 +140,21 @@ function pdfInspector(): ContentInspector {
 /** Signatures of other formats that happen to be valid text: such a file is two files at once. */
 const TEXT_LOOKALIKES = ['%pdf-', '<?xml', '<!doctype html', '<html', '<svg', '{\\rtf'];
 
+/** C0 controls other than tab, line feed, form feed and carriage return, and DEL (C1 is valid text). */
+const hasBinary = (text: string) => {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0c && code !== 0x0d) || code === 0x7f) return true;
+  }
+  return false;
+};
+
 function textInspector(): ContentInspector {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   let start = '';
   const check = (text: string) => {
     // Tabs, line breaks and form feeds are text; any other control character means binary data.
-    if (/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/.test(text)) {
+    if (hasBinary(text)) {
       throw typeMismatch('This file is not plain text: it contains binary data.');
     }
     if (start.length < 64) {
