@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makePdf } from '../../../scripts/lib/make-pdf.mjs';
 import { registerAndLogin } from '../../helpers/auth';
 import { settled, uploadOk } from '../../helpers/documents';
+
+// Processing runs on the queue consumer beside the tests: PDFs take a few seconds on a busy machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 describe('document processing', () => {
   it('extracts, chunks and indexes a Markdown file through the queue', async () => {

@@ -1,10 +1,13 @@
 import { env } from 'cloudflare:workers';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { makePdf } from '../../../scripts/lib/make-pdf.mjs';
 import { bearer, registerAndLogin, type Session } from '../../helpers/auth';
 import { multipartBody, upload, uploadOk } from '../../helpers/documents';
 import { call, callerWith, readError } from '../../helpers/http';
 import { zipBomb } from '../../helpers/zip';
+
+// Processing runs on the queue consumer beside the tests: PDFs take a few seconds on a busy machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 const pdf = () => makePdf({ pages: [['A plain, harmless page.']] });
 const utf8 = (text: string) => new TextEncoder().encode(text);
