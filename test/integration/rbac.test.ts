@@ -42,6 +42,14 @@ const decisions: Record<string, Permission | 'public'> = {
   'POST /api/v1/faqs': 'content:write',
   'PATCH /api/v1/faqs/{id}': 'content:write',
   'DELETE /api/v1/faqs/{id}': 'content:delete',
+  'POST /api/v1/documents': 'content:write',
+  'GET /api/v1/documents': 'content:write',
+  'GET /api/v1/documents/{id}': 'content:write',
+  'PATCH /api/v1/documents/{id}': 'content:write',
+  'DELETE /api/v1/documents/{id}': 'content:delete',
+  // Published documents are what answers cite: anyone who may chat reads them (drafts: editors, in manage.test.ts).
+  'GET /api/v1/documents/{id}/content': 'chat:use',
+  'PUT /api/v1/documents/{id}/content': 'content:write',
 };
 
 /** Bodies that pass validation, so a 400 can never mask a missing permission check. */
@@ -57,6 +65,7 @@ const bodies: Record<string, unknown> = {
   'PATCH /api/v1/users/{id}/status': { isActive: true },
   'POST /api/v1/faqs': { question: 'Do you deliver on Sundays?', answer: 'Yes, from 7:00 to 22:00.' },
   'PATCH /api/v1/faqs/{id}': { published: true },
+  'PATCH /api/v1/documents/{id}': { published: true },
 };
 
 const ROLES: Role[] = ['viewer', 'user', 'moderator', 'admin'];
