@@ -10,14 +10,23 @@ import { z } from 'zod';
 import { envSchema } from '../src/config';
 import { rateLimitEnvSchema } from '../src/lib/rate-limit/rate-limit.config';
 import { chatEnvSchema } from '../src/modules/chat/chat.config';
+import { documentsEnvSchema } from '../src/modules/documents/documents.config';
 
 const sections: { title: string; source: string; schema: z.ZodObject }[] = [
   { title: 'Service, tokens and passwords', source: 'src/config.ts', schema: envSchema },
   { title: 'Rate limiting', source: 'src/lib/rate-limit/rate-limit.config.ts', schema: rateLimitEnvSchema },
   { title: 'Chat and the assistant', source: 'src/modules/chat/chat.config.ts', schema: chatEnvSchema },
+  { title: 'Knowledge documents', source: 'src/modules/documents/documents.config.ts', schema: documentsEnvSchema },
 ];
 
 const descriptions: Record<string, string> = {
+  DOCUMENT_MAX_BYTES:
+    'Largest document upload, in bytes, counted while it streams into R2 (413 DOCUMENT_TOO_LARGE past it). Uploads are the one exception to `MAX_BODY_BYTES`.',
+  DOCUMENT_MAX_PAGES: 'PDFs with more pages are marked `failed` before any page is read (caps the queue consumer’s work).',
+  DOCUMENT_MAX_TEXT_CHARS: 'Documents whose extracted text is longer are marked `failed` (caps the queue consumer’s work).',
+  DOCUMENT_STORAGE_QUOTA_BYTES:
+    'All stored documents together, in bytes; an upload that would pass it is refused with 413 STORAGE_QUOTA_EXCEEDED.',
+  RATE_LIMIT_DOCUMENT_UPLOAD: 'Document uploads and replacements, per uploader (whatever their IP).',
   CHAT_STREAM_MAX_LINE_CHARS: 'Longest SSE line accepted from the upstream; past it the turn ends with UPSTREAM_ERROR.',
   CHAT_STREAM_MAX_EVENT_CHARS: 'Most data one upstream SSE event may carry; past it the turn ends with UPSTREAM_ERROR.',
   CHAT_MAX_ANSWER_CHARS:
