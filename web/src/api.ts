@@ -187,3 +187,40 @@ export function query(params: Record<string, string | number | undefined>): stri
   const text = search.toString();
   return text ? `?${text}` : '';
 }
+
+/**
+ * A multipart upload with progress (fetch reports none for request bodies, XMLHttpRequest does).
+ * Same token rules as `send`: one silent refresh and one retry after a 401.
+ */
+export async function upload<T>(
+  method: 'POST' | 'PUT',
+  path: string,
+  file: File,
+  onProgress: (fraction: number) => void,
+): Promise<T> {
+  const attempt = () =>
+    new Promise<{ status: number; text: string; retryAfter: string | null }>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open(method, path);
+      xhr.setRequestHeader('Accept', 'application/json');
+      if (accessToken) xhr.setRequestHeader('Authorization', `Bearer ${accessToken}`);
+      xhr.upload.addEventListener('progress', (event) => {
+        if (event.lengthComputable) onProgress(event.loaded / event.total);
+      });
+      xhr.addEventListener('load', () =>
+        resolve({ status: xhr.status, text: xhr.responseText, retryAfter: xhr.getResponseHeader('Retry-After') }),
+      );
+      xhr.addEventListener('error', () => reject(new TypeError('network error')));
+      const form = new FormData();
+      form.append('file', file, file.name);
+      xhr.send(form);
+    });
+  let res = await attempt();
+  if (res.status === 401 && (await refreshSession())) res = await attempt();
+  const response = new Response(res.text || null, {
+    status: res.status,
+    headers: res.retryAfter ? { 'Retry-After': res.retryAfter } : {},
+  });
+  if (!response.ok) throw await toApiError(response);
+  return (await response.json()) as T;
+}

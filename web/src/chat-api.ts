@@ -1,11 +1,12 @@
 import { ApiError, get, type Page, query, request, send } from './api';
+import type { Citation } from './documents-api';
 import { SseParser } from './sse';
 
 export type ChatConfig = { models: { id: string; default: boolean }[]; canned: boolean; assistantName: string };
 export type Source = 'faq' | 'model';
 export type Meta = { conversationId: string; messageId: string; model: string; source: Source };
 export type Usage = { promptTokens: number; completionTokens: number; totalTokens: number; cacheHitTokens: number };
-export type Done = { usage: Usage; finishReason: string; processingMs: number };
+export type Done = { usage: Usage; finishReason: string; processingMs: number; sources: Citation[] };
 export type ConversationSummary = {
   id: string;
   title: string;

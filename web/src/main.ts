@@ -4,6 +4,7 @@ import { type AppContext, atLeast, type View } from './context';
 import { h, replaceChildren } from './dom';
 import { loginView, registerView } from './views/auth';
 import { chatView } from './views/chat';
+import { documentsView } from './views/documents';
 import { faqView } from './views/faq';
 import { statsView } from './views/stats';
 import { usersView } from './views/users';
@@ -63,6 +64,7 @@ function signedInView(me: User, name: string, param: string | null): View {
   const ctx: AppContext = { user: me, chat, navigate, announce };
   const canChat = chat !== null && me.role !== 'viewer';
   if (name === 'users' && atLeast(me.role, 'moderator')) return usersView(ctx);
+  if (name === 'documents' && atLeast(me.role, 'moderator')) return documentsView(ctx);
   if (name === 'stats' && atLeast(me.role, 'admin')) return statsView();
   if (name === 'faq') return faqView(ctx);
   if (name === 'chat' || canChat) return chatView(ctx, name === 'chat' ? param : null);
@@ -78,7 +80,7 @@ function renderNav(active: string): void {
   const links: [string, string][] = [];
   if (chat && user.role !== 'viewer') links.push(['chat', 'Chat']);
   links.push(['faq', 'FAQ']);
-  if (atLeast(user.role, 'moderator')) links.push(['users', 'Users']);
+  if (atLeast(user.role, 'moderator')) links.push(['documents', 'Documents'], ['users', 'Users']);
   if (atLeast(user.role, 'admin')) links.push(['stats', 'Usage']);
   const activeName = links.some(([name]) => name === active) ? active : (links[0]?.[0] ?? '');
   replaceChildren(

@@ -8,6 +8,7 @@ import {
   streamChat,
 } from '../chat-api';
 import type { AppContext, View } from '../context';
+import { type Citation, downloadDocument } from '../documents-api';
 import { formatDate, h, replaceChildren } from '../dom';
 import { renderText } from '../render';
 import { alertBox, describeError, field, retryHint } from '../ui';
@@ -105,7 +106,8 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
             received += piece;
             frame ||= requestAnimationFrame(paint);
           },
-          done() {
+          done(done) {
+            answer.cite(done.sources ?? []);
             status.textContent = 'Answer complete.';
           },
         },
@@ -295,6 +297,23 @@ function assistantBubble(assistant: string) {
     finish() {
       typing.remove();
       el.classList.remove('streaming');
+    },
+    /** The documents the answer was grounded on, each one a button that downloads it. */
+    cite(sources: Citation[]) {
+      if (sources.length === 0) return;
+      const items = sources.map((source) => {
+        const label = source.section ? `${source.name} — ${source.section}` : source.name;
+        const open = h('button', { type: 'button', class: 'link-button citation' }, label);
+        open.addEventListener('click', () => {
+          downloadDocument(source.documentId, source.name).catch((err: unknown) => {
+            open.after(h('span', { class: 'msg-error' }, ` ${describeError(err)}`));
+          });
+        });
+        return h('li', {}, open);
+      });
+      el.append(
+        h('aside', { class: 'citations', 'aria-label': 'Sources' }, h('h4', {}, 'Sources'), h('ul', {}, ...items)),
+      );
     },
     note(text: string, isError = false) {
       this.finish();
