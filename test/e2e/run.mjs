@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { makePdf } from '../../scripts/lib/make-pdf.mjs';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const shots = path.join(import.meta.dirname, 'screenshots');
@@ -81,6 +82,9 @@ try {
   const customer = { email: `cust-${run}@example.com`, username: `cust_${run}` };
   await step('customer: sign up, chat, stop, reload, FAQ answer, delete, log out', () => customerFlow(base, customer));
   await step('operator: FAQ entry, role change, usage chart', () => operatorFlow(base, admin, customer));
+  await step('documents: drop a PDF, wait for ready, publish, ask, see and open the citation', () =>
+    documentsFlow(base, admin),
+  );
   await step('docs: Swagger UI still loads', () => docsFlow(devUrl));
 } catch (err) {
   failed = true;
@@ -243,6 +247,56 @@ async function operatorFlow(base, admin, customer) {
   await page.locator('svg.chart rect.bar-prompt:not([height="0"])').first().waitFor();
   await page.locator('svg.chart polyline.line-chats').waitFor();
   await shot(page, 'stats');
+  await finish(page, context);
+}
+
+async function documentsFlow(base, admin) {
+  const { page, context } = await newPage();
+  await page.goto(base);
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.whoami').filter({ hasText: admin.username }).waitFor();
+
+  // Content that no FAQ entry holds: only this PDF can answer the question below.
+  const name = `vellichor-${run}.pdf`;
+  const pdf = makePdf({
+    pages: [
+      ['Vellichor membership'],
+      ['The Vellichor membership card gives members free delivery on Tuesdays and a yearly tasting box.'],
+    ],
+  });
+  await page.getByRole('link', { name: 'Documents' }).click();
+  await page.getByRole('heading', { name: 'Documents' }).waitFor();
+  // A real drop event carrying the file, as a browser fires it when a file is dragged onto the zone.
+  const dataTransfer = await page.evaluateHandle(
+    ({ fileName, bytes }) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(bytes)], fileName, { type: 'application/pdf' }));
+      return transfer;
+    },
+    { fileName: name, bytes: [...pdf] },
+  );
+  await page.dispatchEvent('[data-testid="dropzone"]', 'drop', { dataTransfer });
+  const upload = page.locator('.upload').filter({ hasText: name });
+  await upload.locator('progress').waitFor();
+  await upload.getByText(/processing/i).waitFor({ timeout: 20_000 });
+  const row = page.locator(`tr[data-document="${name}"]`);
+  await row.locator('[data-status="ready"]').waitFor({ timeout: 30_000 });
+  await shot(page, 'documents-ready');
+  await row.getByRole('button', { name: /^Publish/ }).click();
+  await row.getByText('Published').waitFor();
+
+  await page.getByRole('link', { name: 'Chat' }).click();
+  await page.getByLabel('Your message').fill('What does the Vellichor membership card give me?');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const answer = page.getByRole('log').locator('.msg-assistant').last();
+  // Page 2 holds the answer; page 1 (its title) matches too and may be cited beside it.
+  const citation = answer.locator('.citations').getByRole('button', { name: `${name} — Page 2` });
+  await citation.waitFor({ timeout: 30_000 });
+  await shot(page, 'chat-citation');
+  const [download] = await Promise.all([page.waitForEvent('download'), citation.click()]);
+  await assert(download.suggestedFilename() === name, `the citation downloads the PDF (${download.suggestedFilename()})`);
   await finish(page, context);
 }
 
