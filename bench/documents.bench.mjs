@@ -58,7 +58,7 @@ function prose(chars, seed) {
   return out.join('\n');
 }
 
-/** A PDF of about `bytes` bytes of text pages (~21 KB each). @param {number} bytes */
+/** A PDF of at most about `bytes` bytes of text pages (~25 KB each). @param {number} bytes */
 function pdfOfSize(bytes) {
   const lineFor = (/** @type {number} */ p, /** @type {number} */ i) =>
     `${p}.${i} ${WORDS[(p * 7 + i) % WORDS.length]} ${WORDS[(p + i * 3) % WORDS.length]} ` +
