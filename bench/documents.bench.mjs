@@ -63,10 +63,10 @@ function pdfOfSize(bytes) {
   const lineFor = (/** @type {number} */ p, /** @type {number} */ i) =>
     `${p}.${i} ${WORDS[(p * 7 + i) % WORDS.length]} ${WORDS[(p + i * 3) % WORDS.length]} ` +
     'the courier brings fresh and frozen baskets within two days of the order, refunds within five.';
-  const pages = Math.max(1, Math.round(bytes / 21_000));
-  return makePdf({
-    pages: Array.from({ length: pages }, (_, p) => Array.from({ length: 200 }, (_, i) => lineFor(p, i))),
-  });
+  const make = (/** @type {number} */ pages) =>
+    makePdf({ pages: Array.from({ length: pages }, (_, p) => Array.from({ length: 200 }, (_, i) => lineFor(p, i))) });
+  const perPage = make(10).length / 10;
+  return make(Math.max(1, Math.floor(bytes / perPage)));
 }
 
 const MB = 1_000_000;
