@@ -296,7 +296,10 @@ async function documentsFlow(base, admin) {
   await citation.waitFor({ timeout: 30_000 });
   await shot(page, 'chat-citation');
   const [download] = await Promise.all([page.waitForEvent('download'), citation.click()]);
-  await assert(download.suggestedFilename() === name, `the citation downloads the PDF (${download.suggestedFilename()})`);
+  await assert(
+    download.suggestedFilename() === name,
+    `the citation downloads the PDF (${download.suggestedFilename()})`,
+  );
   await finish(page, context);
 }
 
