@@ -25,7 +25,6 @@ function smallTurns(message: string) {
 }
 
 const MODEL_QUESTION = 'Tell me about the weather on Mars';
-const _FAQ_QUESTION = 'What are your delivery hours?';
 
 // Its own file: the deployment ceiling's shards are shared by every test in a file (storage is per file).
 describe('the deployment ceiling', () => {
