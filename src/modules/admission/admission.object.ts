@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
-import { and, eq, gt } from 'drizzle-orm';
+import { and, count, eq, gt } from 'drizzle-orm';
 import { createDb } from '../../db/client';
-import { refreshTokens, users } from '../../db/schema';
+import { conversations, refreshTokens, users } from '../../db/schema';
 import { log } from '../../lib/logger';
 import { slideWindow, type WindowCounts } from '../../lib/rate-limit/sliding-window';
 import { AccountCache, type AccountState } from './account-cache';
@@ -28,6 +28,14 @@ export class AdmissionObject extends DurableObject<Env> {
   private readonly ledger = new TurnLedger({
     get: () => this.ctx.storage.get('day'),
     put: (counts) => void this.ctx.storage.put('day', counts, unconfirmed),
+    countConversations: async () => {
+      if (this.userId === undefined) return 0;
+      const [row] = await createDb(this.env.DB)
+        .select({ n: count() })
+        .from(conversations)
+        .where(eq(conversations.userId, this.userId));
+      return row?.n ?? 0;
+    },
   });
 
   async admit(request: AdmitRequest): Promise<AdmitResult> {
@@ -55,6 +63,11 @@ export class AdmissionObject extends DurableObject<Env> {
   /** D1 now holds a new token version, status, ended session or no row at all: read it on the next call. */
   accountChanged(): void {
     this.account?.changed();
+  }
+
+  /** The user deleted conversations: the cap counts them again from D1. */
+  conversationsChanged(): void {
+    this.ledger.conversationsChanged();
   }
 
   private async count(limit: number, windowMs: number) {
