@@ -1,5 +1,7 @@
 import type { Context } from 'hono';
 import { dbOf } from '../../lib/db-context';
+import { errorDetail } from '../../lib/error-detail';
+import { log } from '../../lib/logger';
 import type { AppEnv } from '../../lib/types';
 import { admissionOf } from '../admission/admission.client';
 import { reserveFromCeiling } from '../admission/ceiling';
@@ -29,7 +31,12 @@ export function chatDeps(c: Context<AppEnv>, abort: AbortController): ChatDeps {
     config,
     caller: { id: caller.id, role: caller.role },
     faq: faqLookup(db, config.chat, waitUntil),
-    documents: (message) => searchDocumentChunks(c.env.DB, message, DOCUMENT_CHUNKS),
+    // Grounding is best effort: a failed search answers without documents rather than not at all.
+    documents: (message) =>
+      searchDocumentChunks(c.env.DB, message, DOCUMENT_CHUNKS).catch((error: unknown) => {
+        log('warn', 'document search failed, answering without documents', { requestId, ...errorDetail(error) });
+        return [];
+      }),
     admit,
     settle: (request) => admissionOf(c.env.ADMISSION, caller.id).settle(request),
     reserveCeiling: (day, tokens) =>
