@@ -71,6 +71,19 @@ function pdfOfSize(bytes) {
 
 const MB = 1_000_000;
 
+/**
+ * Retries a request the service answered 503 (a limiter or admission object busy on a loaded machine).
+ * @param {() => Promise<Response>} send
+ */
+async function retryBusy(send) {
+  for (let attempt = 1; ; attempt++) {
+    const res = await send();
+    if (res.status !== 503 || attempt === 5) return res;
+    await res.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+  }
+}
+
 /** @type {import('./lib/service.mjs').Service | undefined} */
 let service;
 
@@ -100,9 +113,11 @@ async function freshService() {
 
   /** @param {string} name @param {string} type @param {Uint8Array} bytes */
   async function upload(name, type, bytes) {
-    const form = new FormData();
-    form.append('file', new Blob([bytes], { type }), name);
-    const res = await fetch(`${base}/api/v1/documents`, { method: 'POST', headers: editorHeaders, body: form });
+    const res = await retryBusy(() => {
+      const form = new FormData();
+      form.append('file', new Blob([bytes], { type }), name);
+      return fetch(`${base}/api/v1/documents`, { method: 'POST', headers: editorHeaders, body: form });
+    });
     const body = /** @type {{ document?: { id: string } }} */ (await res.json());
     if (res.status !== 202 || !body.document) throw new Error(`upload ${name}: ${res.status} ${JSON.stringify(body)}`);
     return body.document.id;
@@ -200,11 +215,13 @@ try {
       while (next < docCount) {
         const i = next++;
         const id = await upload(`doc-${i}.md`, 'text/markdown', new TextEncoder().encode(prose(20_000, seed + i)));
-        const res = await fetch(`${base}/api/v1/documents/${id}`, {
-          method: 'PATCH',
-          headers: { ...editorHeaders, 'content-type': 'application/json' },
-          body: JSON.stringify({ published: true }),
-        });
+        const res = await retryBusy(() =>
+          fetch(`${base}/api/v1/documents/${id}`, {
+            method: 'PATCH',
+            headers: { ...editorHeaders, 'content-type': 'application/json' },
+            body: JSON.stringify({ published: true }),
+          }),
+        );
         if (res.status !== 200) throw new Error(`publish: ${res.status}`);
         ids.push(id);
       }
