@@ -16,6 +16,7 @@ describe('parseRateLimitConfig', () => {
       registerIp: { name: 'register-ip', limit: 3, windowMs: 60_000 },
       refreshIp: { name: 'refresh-ip', limit: 10, windowMs: 60_000 },
       user: { name: 'user', limit: 60, windowMs: 60_000 },
+      documentUpload: { name: 'document-upload', limit: 30, windowMs: 3_600_000 },
     });
   });
 
