@@ -4,7 +4,7 @@
 //      polled until `ready`: upload time, time to ready (upload start → the consumer's processedAt), CPU per MB
 //      (user + system CPU of the wrangler/workerd process group from upload start to ready ÷ MB; under
 //      wrangler dev this includes the dev runtime's own processes, so read it as an upper bound), and
-//      chunks per second of processing (chunks ÷ (processedAt − createdAt)).
+//      chunks per second (chunks ÷ (processedAt − createdAt): queue delivery, extraction, chunking, indexing).
 //   2. Chat TTFT p50 (time to the first answer text, c=1) with no documents, then with 1,000 published
 //      documents of 20 KB indexed (uploaded through the API, processed by the queue). Target (issue): at
 //      most 3 ms added. The message matches many chunks, so the FTS query does real ranking work.

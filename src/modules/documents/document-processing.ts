@@ -119,6 +119,9 @@ export async function processDocument(message: ProcessMessage, deps: ProcessingD
   });
 }
 
+/** The time the statement runs, not when it was built (the statements are built before the batches run). */
+const NOW_MS = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
+
 /** D1 binds at most 100 parameters per statement: 4 per chunk, 2 for the version guard. */
 const CHUNKS_PER_INSERT = 24;
 /** Statements per batch: each batch is one transaction, kept short so chat reads are not held up. */
@@ -151,9 +154,9 @@ async function writeChunks(d1: D1Database, message: ProcessMessage, chunks: Chun
   statements.push(
     d1
       .prepare(
-        `UPDATE documents SET status = 'ready', failure_reason = NULL, chunk_count = ?, page_count = ?, processed_at = ?, updated_at = ? WHERE id = ? AND version = ?`,
+        `UPDATE documents SET status = 'ready', failure_reason = NULL, chunk_count = ?, page_count = ?, processed_at = ${NOW_MS}, updated_at = ${NOW_MS} WHERE id = ? AND version = ?`,
       )
-      .bind(chunks.length, pageCount, Date.now(), Date.now(), documentId, version),
+      .bind(chunks.length, pageCount, documentId, version),
   );
   for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
     await d1.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
@@ -163,8 +166,8 @@ async function writeChunks(d1: D1Database, message: ProcessMessage, chunks: Chun
 async function markFailed(d1: D1Database, { documentId, version }: ProcessMessage, reason: string): Promise<void> {
   await d1
     .prepare(
-      `UPDATE documents SET status = 'failed', failure_reason = ?, processed_at = ?, updated_at = ? WHERE id = ? AND version = ? AND status = 'pending'`,
+      `UPDATE documents SET status = 'failed', failure_reason = ?, processed_at = ${NOW_MS}, updated_at = ${NOW_MS} WHERE id = ? AND version = ? AND status = 'pending'`,
     )
-    .bind(reason, Date.now(), Date.now(), documentId, version)
+    .bind(reason, documentId, version)
     .run();
 }
