@@ -22,10 +22,14 @@ const sections: { title: string; source: string; schema: z.ZodObject }[] = [
 const descriptions: Record<string, string> = {
   DOCUMENT_MAX_BYTES:
     'Largest document upload, in bytes, counted while it streams into R2 (413 DOCUMENT_TOO_LARGE past it). Uploads are the one exception to `MAX_BODY_BYTES`.',
-  DOCUMENT_MAX_PAGES: 'PDFs with more pages are marked `failed` before any page is read (caps the queue consumer’s work).',
-  DOCUMENT_MAX_TEXT_CHARS: 'Documents whose extracted text is longer are marked `failed` (caps the queue consumer’s work).',
+  DOCUMENT_MAX_PAGES:
+    'PDFs with more pages are marked `failed` before any page is read (caps the queue consumer’s work).',
+  DOCUMENT_MAX_TEXT_CHARS:
+    'Documents whose extracted text is longer are marked `failed` (caps the queue consumer’s work).',
   DOCUMENT_STORAGE_QUOTA_BYTES:
     'All stored documents together, in bytes; an upload that would pass it is refused with 413 STORAGE_QUOTA_EXCEEDED.',
+  DOCUMENT_SEARCH_GRACE_MS:
+    'How long a chat turn waits for the document search once admission, history and the FAQ match have answered; a search still running then is left behind and the answer is grounded on the FAQ alone (bounds what a large corpus can add to the first token).',
   RATE_LIMIT_DOCUMENT_UPLOAD: 'Document uploads and replacements, per uploader (whatever their IP).',
   CHAT_STREAM_MAX_LINE_CHARS: 'Longest SSE line accepted from the upstream; past it the turn ends with UPSTREAM_ERROR.',
   CHAT_STREAM_MAX_EVENT_CHARS: 'Most data one upstream SSE event may carry; past it the turn ends with UPSTREAM_ERROR.',

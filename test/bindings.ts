@@ -11,6 +11,8 @@ export async function testBindings() {
     ENVIRONMENT: 'test',
     JWT_JWKS: JSON.stringify(testKeys.signing),
     PROVIDER_USER_ID_SECRET: 'test-only-provider-user-id-secret-0123456789',
+    // A busy test machine must not turn a slow document search into a flaky test; grounding-grace.test.ts sets 0.
+    DOCUMENT_SEARCH_GRACE_MS: '2000',
     TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, '..', 'migrations')),
   };
 }

@@ -15,6 +15,7 @@ import type { FetchLike } from './provider/deepseek.client';
 import { recordTurn, type TurnRecord } from './record-turn';
 import { type LifecycleDeps, TurnLifecycle } from './turn-lifecycle';
 import { utcDay } from './usage.service';
+import { withinGrace } from './within-grace';
 
 export type ChatInput = {
   message: string;
@@ -73,6 +74,8 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
     await deps.admit();
     throw error;
   }
+  // Started beside the rest; waited for only briefly once the rest has answered (see withinGrace).
+  const documentSearch = deps.documents(plan.message);
   const [admitted, ceiling, looked] = await Promise.allSettled([
     deps.admit(plan.admission),
     deps.reserveCeiling(plan.day, plan.admission.reserveTokens),
@@ -98,7 +101,7 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
       plan,
       history: context.history,
       references: context.found.references,
-      documents: context.documents,
+      documents: await withinGrace(documentSearch, deps.config.documents.searchGraceMs, deps.requestId),
       base,
       lifecycle,
       deps,

@@ -11,6 +11,8 @@ export const documentsEnvSchema = z.object({
   DOCUMENT_MAX_TEXT_CHARS: int(1000, 20_000_000).default(4_000_000),
   // All stored documents together, in bytes.
   DOCUMENT_STORAGE_QUOTA_BYTES: int(MIB, 1024 * 1024 * MIB).default(1024 * MIB),
+  // How long a chat turn waits for the document search once everything else it needs has answered.
+  DOCUMENT_SEARCH_GRACE_MS: int(0, 5000).default(10),
 });
 
 export type DocumentsConfig = {
@@ -18,6 +20,8 @@ export type DocumentsConfig = {
   maxPages: number;
   maxTextChars: number;
   storageQuotaBytes: number;
+  /** Past this (after admission, history and FAQ are in), a turn answers without documents. */
+  searchGraceMs: number;
 };
 
 export function parseDocumentsConfig(env: Record<string, unknown>): DocumentsConfig {
@@ -27,5 +31,6 @@ export function parseDocumentsConfig(env: Record<string, unknown>): DocumentsCon
     maxPages: vars.DOCUMENT_MAX_PAGES,
     maxTextChars: vars.DOCUMENT_MAX_TEXT_CHARS,
     storageQuotaBytes: vars.DOCUMENT_STORAGE_QUOTA_BYTES,
+    searchGraceMs: vars.DOCUMENT_SEARCH_GRACE_MS,
   };
 }
