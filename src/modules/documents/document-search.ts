@@ -26,7 +26,9 @@ const CANDIDATES = 50;
  */
 export async function searchDocumentChunks(d1: D1Database, message: string, limit: number): Promise<DocumentHit[]> {
   const terms = messageTerms(message);
-  const query = toFtsQuery([...terms.terms, ...terms.expanded]);
+  // Exact (stemmed) terms: Porter already joins "refunds" and "refund", and prefix expansion over tens of
+  // thousands of chunks multiplies the postings each query reads.
+  const query = toFtsQuery([...terms.terms, ...terms.expanded], { prefixes: false });
   if (!query) return [];
   const { results } = await d1
     .prepare(

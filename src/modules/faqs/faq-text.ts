@@ -95,12 +95,15 @@ export function messageTerms(text: string): MessageTerms {
 /**
  * An FTS5 query that ORs the terms. Each term is an FTS5 string ("…" with inner quotes doubled), so
  * words such as NEAR, AND, OR, NOT and characters such as * - : ^ ( ) are searched for, never obeyed.
- * Returns null when there is nothing to search for.
+ * Returns null when there is nothing to search for. Without `prefixes`, every term is matched exactly
+ * (after Porter stemming): over a large index each prefix expands to many terms.
  */
-export function toFtsQuery(terms: readonly string[]): string | null {
+export function toFtsQuery(terms: readonly string[], { prefixes = true }: { prefixes?: boolean } = {}): string | null {
   const phrases = queryPhrases(terms);
   if (phrases.length === 0) return null;
-  return phrases.map(({ text, prefix }) => `"${text.replaceAll('"', '""')}"${prefix ? '*' : ''}`).join(' OR ');
+  return phrases
+    .map(({ text, prefix }) => `"${text.replaceAll('"', '""')}"${prefix && prefixes ? '*' : ''}`)
+    .join(' OR ');
 }
 
 /**
