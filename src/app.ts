@@ -23,8 +23,10 @@ import { chatRouter } from './modules/chat/chat.index';
 import { conversationsRouter } from './modules/conversations/conversations.index';
 import { registerDocs } from './modules/docs/docs.index';
 import { faqsRouter } from './modules/faqs/faqs.index';
+import { guestRouter } from './modules/guest/guest.index';
 import { healthRouter } from './modules/health/health.index';
 import { openaiRouter } from './modules/openai/openai.index';
+import { sitesRouter } from './modules/sites/sites.index';
 import { usersRouter } from './modules/users/users.index';
 
 const apiPrefixes = ['/api/', '/v1/', '/.well-known/'];
@@ -68,6 +70,8 @@ export function createApp() {
   app.route('/', adminRouter);
   app.route('/', conversationsRouter);
   app.route('/', faqsRouter);
+  app.route('/', sitesRouter);
+  app.route('/', guestRouter);
 
   registerDocs(app);
 

@@ -4,6 +4,7 @@ import { bool, int, parseSection } from './lib/config-schema';
 import { parseRateLimitConfig, type RateLimitConfig } from './lib/rate-limit/rate-limit.config';
 import { type Argon2Params, MAX_ARGON2 } from './modules/auth/argon2-params';
 import { type ChatConfig, parseChatConfig } from './modules/chat/chat.config';
+import { type GuestConfig, parseGuestConfig } from './modules/guest/guest.config';
 
 export { ConfigError };
 
@@ -75,6 +76,8 @@ export type Config = {
     accountRecheckMs: number;
   };
   chat: ChatConfig;
+  /** Guests (website visitors): Turnstile, visitor lifetime, retention. */
+  guest: GuestConfig;
   rateLimit: RateLimitConfig;
   password: {
     minLength: number;
@@ -159,6 +162,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
       accountRecheckMs: vars.ACCOUNT_RECHECK_SECONDS * 1000,
     },
     chat: parseChatConfig(env, isProduction),
+    guest: parseGuestConfig(env, isProduction),
     rateLimit: parseRateLimitConfig(env, isProduction),
     password: {
       minLength: vars.PASSWORD_MIN_LENGTH,

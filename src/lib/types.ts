@@ -2,11 +2,24 @@ import type { SecureHeadersVariables } from 'hono/secure-headers';
 import type { Config } from '../config';
 import type { Role } from '../db/schema';
 
+/** Who may call: an account's role, or `guest` — a website visitor with no account (widget chat). */
+export type CallerRole = Role | 'guest';
+
+/** A guest caller's site, and the identity their site's server signed for them, if any. */
+export type GuestCaller = { siteId: string; customer?: { id: string; email: string } | undefined };
+
 /**
  * `sessionId` is the refresh-token family the caller's access token was minted for; `tokenVersion`
- * the account's token version it carries (both checked by admission).
+ * the account's token version it carries (both checked by admission). A guest's are its visitor id and 0.
  */
-export type AuthUser = { id: string; role: Role; sessionId: string; tokenVersion: number };
+export type AuthUser = {
+  id: string;
+  role: CallerRole;
+  sessionId: string;
+  tokenVersion: number;
+  /** Set exactly when `role` is `guest`; `id` is then the visitor id. */
+  guest?: GuestCaller;
+};
 
 export type AppVariables = SecureHeadersVariables & {
   requestId: string;

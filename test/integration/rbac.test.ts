@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Role } from '../../src/db/schema';
-import { can, type Permission } from '../../src/modules/auth/permissions';
+import { canAny, type Permission } from '../../src/modules/auth/permissions';
 import { bearer, registerAndLogin, type Session } from '../helpers/auth';
 import { useFakeDeepSeek } from '../helpers/chat';
 import { call } from '../helpers/http';
@@ -9,7 +9,7 @@ import { call } from '../helpers/http';
  * Every operation in the OpenAPI document must appear here with its decision. A new endpoint
  * without an entry fails the first test, so nobody can add a route without deciding who may call it.
  */
-const decisions: Record<string, Permission | 'public'> = {
+const decisions: Record<string, Permission | Permission[] | 'public'> = {
   'GET /api/v1/health': 'public',
   'GET /.well-known/jwks.json': 'public',
   'POST /api/v1/auth/register': 'public',
@@ -30,10 +30,11 @@ const decisions: Record<string, Permission | 'public'> = {
   'DELETE /api/v1/users/{id}': 'users:manage',
   'GET /api/v1/admin/stats': 'admin:stats',
   'GET /api/v1/chat/config': 'self:read',
-  'POST /api/v1/chat': 'chat:use',
-  'GET /api/v1/conversations': 'chat:use',
-  'GET /api/v1/conversations/{id}': 'chat:use',
-  'DELETE /api/v1/conversations/{id}': 'chat:use',
+  // Account holders and website visitors (guests) alike; each sees only their own conversations.
+  'POST /api/v1/chat': ['chat:use', 'chat:guest'],
+  'GET /api/v1/conversations': ['chat:use', 'chat:guest'],
+  'GET /api/v1/conversations/{id}': ['chat:use', 'chat:guest'],
+  'DELETE /api/v1/conversations/{id}': ['chat:use', 'chat:guest'],
   'GET /v1/models': 'chat:use',
   'POST /v1/chat/completions': 'chat:use',
   // Public, but content:write callers also see drafts (tested in faqs.test.ts).
@@ -42,6 +43,17 @@ const decisions: Record<string, Permission | 'public'> = {
   'POST /api/v1/faqs': 'content:write',
   'PATCH /api/v1/faqs/{id}': 'content:write',
   'DELETE /api/v1/faqs/{id}': 'content:delete',
+  'GET /api/v1/sites': 'sites:read',
+  'GET /api/v1/sites/{id}': 'sites:read',
+  'POST /api/v1/sites': 'sites:manage',
+  'PATCH /api/v1/sites/{id}': 'sites:manage',
+  'DELETE /api/v1/sites/{id}': 'sites:manage',
+  'POST /api/v1/sites/{id}/identity-secret': 'sites:manage',
+  'GET /api/v1/sites/{id}/conversations': 'sites:read',
+  'GET /api/v1/sites/{id}/conversations/{conversationId}': 'sites:read',
+  // Anyone with a Turnstile token (the widget frame) / a visitor token; tested in guest-sessions.test.ts.
+  'POST /api/v1/guest/sessions': 'public',
+  'POST /api/v1/guest/sessions/renew': 'public',
 };
 
 /** Bodies that pass validation, so a 400 can never mask a missing permission check. */
@@ -57,9 +69,13 @@ const bodies: Record<string, unknown> = {
   'PATCH /api/v1/users/{id}/status': { isActive: true },
   'POST /api/v1/faqs': { question: 'Do you deliver on Sundays?', answer: 'Yes, from 7:00 to 22:00.' },
   'PATCH /api/v1/faqs/{id}': { published: true },
+  'POST /api/v1/sites': { name: 'RBAC site', allowedOrigins: ['https://rbac.example'] },
+  'PATCH /api/v1/sites/{id}': { name: 'Renamed' },
 };
 
 const ROLES: Role[] = ['viewer', 'user', 'moderator', 'admin'];
+const allowed = (role: Role | 'guest', decision: Permission | Permission[]) =>
+  canAny(role, typeof decision === 'string' ? [decision] : decision);
 
 describe('RBAC', () => {
   it('has a decision for every documented operation', async () => {
@@ -98,16 +114,16 @@ describe('RBAC', () => {
         const init: RequestInit = { method, headers };
         if (body !== undefined) init.body = JSON.stringify(body);
         // Deleting the victim user would change what the later checks see; those DELETEs run last.
-        if (key === 'DELETE /api/v1/users/{id}' && can(role, decision)) continue;
+        if (key === 'DELETE /api/v1/users/{id}' && allowed(role, decision)) continue;
         const res = await call(path, init);
         const label = `${role} ${key} → ${res.status}`;
-        if (can(role, decision)) expect(res.status, label).not.toBe(403);
+        if (allowed(role, decision)) expect(res.status, label).not.toBe(403);
         else expect(res.status, label).toBe(403);
         expect(res.status, label).not.toBe(401);
       }
     }
     // The allowed DELETEs, each on its own victim.
-    for (const role of ROLES.filter((r) => can(r, 'users:manage'))) {
+    for (const role of ROLES.filter((r) => allowed(r, 'users:manage'))) {
       const target = await registerAndLogin('viewer');
       const res = await call(`/api/v1/users/${target.userId}`, {
         method: 'DELETE',

@@ -7,6 +7,13 @@ export type AdmissionObjects = DurableObjectNamespace<AdmissionObject>;
 /** The caller's admission object: one per user, named by the user id. */
 export const admissionOf = (objects: AdmissionObjects, userId: string) => objects.get(objects.idFromName(userId));
 
+/**
+ * A guest's admission object, named by their visitor id. The prefix keeps the two kinds apart: user ids
+ * are bare UUIDs, so no visitor can ever reach a user's object (or the reverse).
+ */
+export const visitorAdmissionOf = (objects: AdmissionObjects, visitorId: string) =>
+  objects.get(objects.idFromName(`visitor:${visitorId}`));
+
 /** Tells a user's admission object that D1 now holds a new token version, status, ended session or no row. */
 export type AccountChanged = (userId: string) => Promise<void>;
 

@@ -5,7 +5,7 @@ import { refreshTokens, users } from '../../db/schema';
 import { log } from '../../lib/logger';
 import { slideWindow, type WindowCounts } from '../../lib/rate-limit/sliding-window';
 import { AccountCache, type AccountState } from './account-cache';
-import type { AdmitRequest, AdmitResult, SettleRequest } from './admission.types';
+import type { AdmitRequest, AdmitResult, SettleRequest, VisitorAdmitRequest } from './admission.types';
 import { TurnLedger } from './turn-ledger';
 
 // Counters are written without waiting for confirmation: a crash may forget the last few counts, but
@@ -13,7 +13,8 @@ import { TurnLedger } from './turn-ledger';
 const unconfirmed = { allowUnconfirmed: true } as const;
 
 /**
- * One Durable Object per user, named by the user id: everything that must be exact about a caller
+ * One Durable Object per caller: a user (named by the user id) or a guest (`visitor:<visitor id>`, see
+ * `admitVisitor`). everything that must be exact about a caller
  * wherever the request lands, answered in one call. `admit` checks the account (active, token version,
  * session not ended), counts the caller's request against their limit and, for a chat turn, opens it in
  * the turn ledger (stream slot, conversation order, token reservation, message quota). `settle` ends a
@@ -39,6 +40,26 @@ export class AdmissionObject extends DurableObject<Env> {
     }
     this.sessionWindowMs = request.sessionWindowMs;
     if (!(await account.accepts(request.tokenVersion, request.sessionId, request.accountMaxAgeMs))) {
+      return { ok: false, refusal: 'account' };
+    }
+    const rate = await this.count(request.rate.limit, request.rate.windowMs);
+    if (!rate.success) return { ok: false, refusal: 'rate', rate };
+    if (!request.turn) return { ok: true, rate };
+    const opened = await this.ledger.open(request.turn);
+    return 'lease' in opened ? { ok: true, rate, lease: opened.lease } : { ok: false, refusal: opened.refusal, rate };
+  }
+
+  /**
+   * A guest's admission: the visitor's per-minute limit and, for a turn, the same ledger as a user's
+   * (stream slot, conversation order, reservation against the visitor's day, message quota), with the
+   * limits of the visitor's site. Only an object named after this visitor answers.
+   */
+  async admitVisitor(request: VisitorAdmitRequest): Promise<AdmitResult> {
+    if (
+      this.userId !== undefined ||
+      !this.env.ADMISSION.idFromName(`visitor:${request.visitorId}`).equals(this.ctx.id)
+    ) {
+      log('error', 'admission object asked about a visitor it is not named after');
       return { ok: false, refusal: 'account' };
     }
     const rate = await this.count(request.rate.limit, request.rate.windowMs);

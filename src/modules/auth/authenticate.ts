@@ -6,8 +6,9 @@ import { limitIp, noteRateLimit, rateLimited, writeHeaders } from '../../middlew
 import { admissionOf } from '../admission/admission.client';
 import { refusalError } from '../admission/admission.errors';
 import type { TurnLease, TurnRequest } from '../admission/admission.types';
+import { guestAdmission } from '../admission/guest-admission';
 import { type AccessClaims, verifyAccessToken } from './access-token';
-import { can, type Permission } from './permissions';
+import { canAny, type Permission } from './permissions';
 import { bearerChallenge, tokenNoLongerValid } from './token-refused';
 
 /**
@@ -44,11 +45,20 @@ export const authenticate = () =>
       await limitIp(c);
     } else {
       const claims = await verifiedClaims(c, header);
-      // The role comes from the token: a role change bumps the token version, so once admission
-      // passes, the token's role is the account's role.
-      c.set('user', { id: claims.sub, role: claims.role, sessionId: claims.sid, tokenVersion: claims.tv });
-      c.set('userId', claims.sub);
-      c.set('admit', admission(c, claims));
+      if (claims.role === 'guest') {
+        // A website visitor: no account, admitted with their site's limits (guest-admission.ts).
+        if (claims.site === undefined) throw unauthorized('invalid_token');
+        const guest = { siteId: claims.site, customer: claims.customer };
+        c.set('user', { id: claims.sub, role: 'guest', sessionId: claims.sid, tokenVersion: 0, guest });
+        c.set('userId', claims.sub);
+        c.set('admit', guestAdmission(c, { visitorId: claims.sub, siteId: claims.site }, tokenNoLongerValid));
+      } else {
+        // The role comes from the token: a role change bumps the token version, so once admission
+        // passes, the token's role is the account's role.
+        c.set('user', { id: claims.sub, role: claims.role, sessionId: claims.sid, tokenVersion: claims.tv });
+        c.set('userId', claims.sub);
+        c.set('admit', admission(c, claims));
+      }
     }
     await next();
     writeHeaders(c);
@@ -129,25 +139,28 @@ export const admitted = () =>
     await next();
   });
 
-/** Requires an identified caller whose role grants `permission` (see permissions.ts). */
-export const requirePermission = (permission: Permission) =>
+/**
+ * Requires an identified caller whose role grants `permission` (see permissions.ts), or one of them when
+ * given a list (chat and conversations take `chat:use` or `chat:guest`).
+ */
+export const requirePermission = (permission: Permission | readonly Permission[]) =>
   createMiddleware<AppEnv>(async function requirePermission(c, next) {
     const user = c.get('user');
     if (!user) throw unauthorized();
-    if (!can(user.role, permission)) {
+    if (!canAny(user.role, typeof permission === 'string' ? [permission] : permission)) {
       throw new AppError(403, 'FORBIDDEN', 'You do not have permission to do this.');
     }
     await next();
   });
 
 /** The usual guard for a protected route: an identified caller allowed to do this, admitted. */
-export const guard = (permission: Permission) => [requirePermission(permission), admitted()];
+export const guard = (permission: Permission | readonly Permission[]) => [requirePermission(permission), admitted()];
 
 /**
  * For a chat turn: the caller is identified and allowed, and the turn admits itself, with its lease
  * and reservation, beside its own lookups (one round trip to the admission object on the way to the first token).
  */
-export const turnGuard = (permission: Permission) => [requirePermission(permission)];
+export const turnGuard = (permission: Permission | readonly Permission[]) => [requirePermission(permission)];
 
 /** The caller on a route guarded by `guard` or `turnGuard` (a programming error if it is missing). */
 export function currentUser(c: Context<AppEnv>): AuthUser {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ROLES, type Role } from '../../db/schema';
 import { ConfigError } from '../../lib/config-error';
 import { int, parseSection } from '../../lib/config-schema';
+import type { CallerRole } from '../../lib/types';
 import { type ChatModel, DEFAULT_CHAT_MODELS, modelsForRole, parseChatModels } from './chat-models';
 import { defaultStreamLimits, type StreamLimits } from './provider/stream-limits';
 
@@ -147,5 +148,6 @@ function providerUserIdSecret(raw: string | undefined, isProduction: boolean): s
   return raw;
 }
 
-/** Models a role may use: those whose minimum role it meets. */
-export const modelsFor = (chat: ChatConfig, role: Role) => modelsForRole(chat.models, role);
+/** Models a role may use: those whose minimum role it meets. Guests get the default model only. */
+export const modelsFor = (chat: ChatConfig, role: CallerRole) =>
+  role === 'guest' ? chat.models.slice(0, 1) : modelsForRole(chat.models, role);

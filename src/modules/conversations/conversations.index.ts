@@ -10,15 +10,20 @@ const MESSAGE_PAGE = 500;
 export const conversationsRouter = createRouter()
   .openapi(routes.list, async (c) => {
     const { page, pageSize } = c.req.valid('query');
-    return c.json(await service.listConversations(dbOf(c), currentUser(c).id, page, pageSize), 200);
+    return c.json(await service.listConversations(dbOf(c), service.ownerOf(currentUser(c)), page, pageSize), 200);
   })
   .openapi(routes.get, async (c) =>
     c.json(
-      await service.getConversationWithMessages(dbOf(c), currentUser(c).id, c.req.valid('param').id, MESSAGE_PAGE),
+      await service.getConversationWithMessages(
+        dbOf(c),
+        service.ownerOf(currentUser(c)),
+        c.req.valid('param').id,
+        MESSAGE_PAGE,
+      ),
       200,
     ),
   )
   .openapi(routes.remove, async (c) => {
-    await service.deleteConversation(dbOf(c), currentUser(c).id, c.req.valid('param').id);
+    await service.deleteConversation(dbOf(c), service.ownerOf(currentUser(c)), c.req.valid('param').id);
     return c.body(null, 204);
   });
