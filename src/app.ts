@@ -28,6 +28,7 @@ import { healthRouter } from './modules/health/health.index';
 import { openaiRouter } from './modules/openai/openai.index';
 import { sitesRouter } from './modules/sites/sites.index';
 import { usersRouter } from './modules/users/users.index';
+import { widgetRouter } from './modules/widget/widget.index';
 
 const apiPrefixes = ['/api/', '/v1/', '/.well-known/'];
 
@@ -72,6 +73,7 @@ export function createApp() {
   app.route('/', faqsRouter);
   app.route('/', sitesRouter);
   app.route('/', guestRouter);
+  app.route('/', widgetRouter);
 
   registerDocs(app);
 

@@ -1,12 +1,9 @@
 import type { SecureHeadersVariables } from 'hono/secure-headers';
 import type { Config } from '../config';
-import type { Role } from '../db/schema';
 
-/** Who may call: an account's role, or `guest` — a website visitor with no account (widget chat). */
-export type CallerRole = Role | 'guest';
+import type { CallerRole, GuestCaller } from './caller-role';
 
-/** A guest caller's site, and the identity their site's server signed for them, if any. */
-export type GuestCaller = { siteId: string; customer?: { id: string; email: string } | undefined };
+export type { CallerRole, GuestCaller };
 
 /**
  * `sessionId` is the refresh-token family the caller's access token was minted for; `tokenVersion`

@@ -1,4 +1,4 @@
-import type { CallerRole } from '../../lib/types';
+import type { CallerRole } from '../../lib/caller-role';
 
 /** Every permission the API checks. A route names exactly one (or none, if public). */
 export const PERMISSIONS = [
