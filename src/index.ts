@@ -1,4 +1,5 @@
 import { createApp } from './app';
+import { runRetention } from './modules/retention/retention.scheduled';
 
 export { RateLimiterObject } from './lib/rate-limit/durable-object.limiter';
 
@@ -6,6 +7,8 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  // The daily Cron Trigger (wrangler.toml [triggers]): retention of guest chats, expired tokens, old audit events.
+  scheduled: (controller, env, ctx) => ctx.waitUntil(runRetention(env, controller.scheduledTime)),
 } satisfies ExportedHandler<Env>;
 
 export { AdmissionObject } from './modules/admission/admission.object';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ROLES, type Role } from '../../db/schema';
+import type { CallerRole } from '../../lib/caller-role';
 import { ConfigError } from '../../lib/config-error';
 import { int, parseSection } from '../../lib/config-schema';
-import type { CallerRole } from '../../lib/caller-role';
 import { type ChatModel, DEFAULT_CHAT_MODELS, modelsForRole, parseChatModels } from './chat-models';
 import { defaultStreamLimits, type StreamLimits } from './provider/stream-limits';
 
