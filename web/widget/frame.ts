@@ -64,14 +64,15 @@ function bubble(role: 'user' | 'assistant', text = ''): HTMLElement {
 
 if (config.greeting) bubble('assistant', config.greeting);
 
+/** A returning visitor continues their newest conversation. */
 async function restore(): Promise<void> {
-  const conversationId = session.conversationId;
-  if (!conversationId) return;
-  const res = await session.fetch(`/api/v1/conversations/${conversationId}`);
-  if (!res.ok) {
-    session.conversationId = undefined;
-    return;
-  }
+  const list = await session.fetch('/api/v1/conversations?pageSize=1');
+  if (!list.ok) return;
+  const [newest] = ((await list.json()) as { items: { id: string }[] }).items;
+  if (!newest) return;
+  const res = await session.fetch(`/api/v1/conversations/${newest.id}`);
+  if (!res.ok) return;
+  session.conversationId = newest.id;
   const { messages } = (await res.json()) as { messages: { role: 'user' | 'assistant'; content: string }[] };
   for (const m of messages) bubble(m.role, m.content);
 }

@@ -1,7 +1,7 @@
 import { isMessage, type ToFrame, type ToHost } from './protocol';
 
 /**
- * `<script src="https://<service>/widget.js" data-site="…" async>`: a launcher button and a chat
+ * `<script src="https://<service>/widget.js" data-site="…" async>`: a launcher button (in a shadow root, away from the page's CSS) and a chat
  * panel in an iframe served by the service, so the host page's CSS and scripts cannot reach the chat
  * and no token ever lives in the host page. The launcher appears only once the frame says it is ready:
  * a page on an origin its site does not list never gets a frame (the service refuses it, and the
@@ -16,7 +16,8 @@ type Identity = Extract<ToFrame, { type: 'sw:identify' }>['identity'];
   const service = new URL(script.src).origin;
 
   const host = document.createElement('div');
-  const root = host.attachShadow({ mode: 'closed' });
+  // Open, so assistive tech and test tools can reach the launcher; the iframe is cross-origin regardless.
+  const root = host.attachShadow({ mode: 'open' });
   const style = document.createElement('style');
   style.textContent = `
     :host { all: initial; }

@@ -1,12 +1,13 @@
 import { DUMMY_TURNSTILE_TOKEN, turnstileToken } from './turnstile';
 
 type Identity = { id: string; email: string; expires: number; signature: string };
-type Stored = { visitorToken: string; conversationId?: string | undefined };
+type Stored = { visitorToken: string };
 
 /**
  * The visitor's guest session, all inside the frame: the visitor token in the frame's own storage
- * (partitioned per host site by the browser; in memory when storage is blocked), the short access token
- * in memory only. A returning visitor renews; a new one passes Turnstile first.
+ * (partitioned per host site by the browser) and, for browsers that block third-party storage, in the
+ * partitioned HttpOnly cookie the service sets; the short access token in memory only. A returning
+ * visitor renews (with the stored token, else the cookie); a new one passes Turnstile first.
  */
 export class GuestSession {
   private accessToken: string | undefined;
@@ -31,15 +32,8 @@ export class GuestSession {
     return this.accessToken !== undefined;
   }
 
-  get conversationId(): string | undefined {
-    return this.stored?.conversationId;
-  }
-
-  set conversationId(id: string | undefined) {
-    if (!this.stored) return;
-    this.stored.conversationId = id;
-    this.save();
-  }
+  /** The conversation this frame continues (the visitor's newest, once the session is up). */
+  conversationId: string | undefined;
 
   /** A new identity from the host page: the next token carries it, if the server verifies it. */
   identify(identity: Identity): void {
@@ -49,7 +43,7 @@ export class GuestSession {
 
   async ensure(): Promise<void> {
     if (this.accessToken) return;
-    if (this.stored && (await this.renew())) return;
+    if (await this.renew()) return;
     const token = this.turnstile.scriptUrl
       ? await turnstileToken(this.turnstile.scriptUrl, this.turnstile.siteKey, this.turnstile.action)
       : DUMMY_TURNSTILE_TOKEN;

@@ -75,7 +75,13 @@ export const renewSession = createRoute({
   request: {
     body: jsonBody(
       z
-        .object({ visitorToken: z.string().min(10).max(200), identity: IdentitySchema.optional() })
+        .object({
+          visitorToken: z.string().min(10).max(200).optional().openapi({
+            description:
+              'From the frame’s storage; omitted, the partitioned `__Host-sw_visitor` cookie set with the session is used (only from the service’s own origin).',
+          }),
+          identity: IdentitySchema.optional(),
+        })
         .strict()
         .openapi('RenewGuestSession'),
     ),
@@ -84,7 +90,7 @@ export const renewSession = createRoute({
     200: jsonContent(z.object(SessionFields).openapi('RenewedGuestSession'), 'A new access token.'),
     400: errorResponse('Invalid input.'),
     401: errorResponse('VISITOR_TOKEN_INVALID: unknown or expired.'),
-    403: errorResponse('GUEST_CHAT_DISABLED on this site.'),
+    403: errorResponse('GUEST_CHAT_DISABLED on this site, or CSRF_REJECTED (cookie renewal from another origin).'),
     429: errorResponse('RATE_LIMITED (per IP).'),
   },
 });

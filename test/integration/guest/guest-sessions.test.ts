@@ -95,6 +95,33 @@ describe('guest sessions', { timeout: 20_000 }, () => {
     expect(expired.status).toBe(401);
   });
 
+  it('keeps the visitor token in a partitioned HttpOnly cookie, usable only from the service’s own origin', async () => {
+    useGuestFakes();
+    const { site } = await createSite();
+    const res = await postJson('/api/v1/guest/sessions', { siteId: site.id, turnstileToken: DUMMY_TOKEN });
+    const { visitorToken, visitorId } = (await res.json()) as { visitorToken: string; visitorId: string };
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-sw_visitor=')) ?? '';
+    expect(cookie).toContain(`__Host-sw_visitor=${visitorToken}`);
+    for (const attribute of ['Path=/', 'Secure', 'HttpOnly', 'SameSite=None', 'Partitioned']) {
+      expect(cookie).toContain(attribute);
+    }
+    const pair = cookie.split(';')[0] as string;
+    const renew = (origin?: string) =>
+      call('/api/v1/guest/sessions/renew', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: pair, ...(origin ? { Origin: origin } : {}) },
+        body: '{}',
+      });
+    const own = await renew('http://localhost:8787');
+    expect(own.status).toBe(200);
+    expect(((await own.json()) as { visitorId: string }).visitorId).toBe(visitorId);
+    for (const origin of ['http://127.0.0.1:9000', 'null', undefined]) {
+      const refused = await renew(origin);
+      expect(refused.status, String(origin)).toBe(403);
+      expect((await readError(refused)).code).toBe('CSRF_REJECTED');
+    }
+  });
+
   it('trusts an identity only with the site’s signature and before its expiry', async () => {
     useGuestFakes();
     const { site, identitySecret } = await createSite();
