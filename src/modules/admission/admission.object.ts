@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
-import { and, eq, gt } from 'drizzle-orm';
+import { and, count, eq, gt } from 'drizzle-orm';
 import { createDb } from '../../db/client';
-import { refreshTokens, users } from '../../db/schema';
+import { conversations, refreshTokens, users } from '../../db/schema';
 import { log } from '../../lib/logger';
 import { slideWindow, type WindowCounts } from '../../lib/rate-limit/sliding-window';
 import { AccountCache, type AccountState } from './account-cache';
@@ -23,12 +23,25 @@ const unconfirmed = { allowUnconfirmed: true } as const;
 export class AdmissionObject extends DurableObject<Env> {
   private account: AccountCache | undefined;
   private userId: string | undefined;
+  /** Set instead of `userId` when the object is a guest's (`admitVisitor`). */
+  private visitorId: string | undefined;
   private sessionWindowMs = 0;
   private rate: WindowCounts | undefined;
   private rateLoaded = false;
   private readonly ledger = new TurnLedger({
     get: () => this.ctx.storage.get('day'),
     put: (counts) => void this.ctx.storage.put('day', counts, unconfirmed),
+    countConversations: async () => {
+      const owner =
+        this.userId !== undefined
+          ? eq(conversations.userId, this.userId)
+          : this.visitorId !== undefined
+            ? eq(conversations.visitorId, this.visitorId)
+            : undefined;
+      if (owner === undefined) return 0;
+      const [row] = await createDb(this.env.DB).select({ n: count() }).from(conversations).where(owner);
+      return row?.n ?? 0;
+    },
   });
 
   async admit(request: AdmitRequest): Promise<AdmitResult> {
@@ -62,6 +75,7 @@ export class AdmissionObject extends DurableObject<Env> {
       log('error', 'admission object asked about a visitor it is not named after');
       return { ok: false, refusal: 'account' };
     }
+    this.visitorId = request.visitorId;
     const rate = await this.count(request.rate.limit, request.rate.windowMs);
     if (!rate.success) return { ok: false, refusal: 'rate', rate };
     if (!request.turn) return { ok: true, rate };
@@ -76,6 +90,11 @@ export class AdmissionObject extends DurableObject<Env> {
   /** D1 now holds a new token version, status, ended session or no row at all: read it on the next call. */
   accountChanged(): void {
     this.account?.changed();
+  }
+
+  /** The user deleted conversations: the cap counts them again from D1. */
+  conversationsChanged(): void {
+    this.ledger.conversationsChanged();
   }
 
   private async count(limit: number, windowMs: number) {

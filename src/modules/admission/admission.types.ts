@@ -23,6 +23,8 @@ export type TurnRequest = {
   reserveTokens: number;
   dailyTokenBudget: number;
   dailyMessageQuota: number;
+  /** The turn starts a stored conversation: the caller may keep at most this many. */
+  newConversationCap?: number | undefined;
 };
 
 export type AdmitRequest = AdmitCaller & {
@@ -53,7 +55,7 @@ export type VisitorAdmitRequest = {
  */
 export type TurnLease = { id: string; reserved: number; waited: boolean };
 
-export type Refusal = 'account' | 'rate' | 'messages' | 'streams' | 'busy';
+export type Refusal = 'account' | 'rate' | 'messages' | 'conversations' | 'streams' | 'busy';
 
 export type AdmitResult =
   | { ok: true; rate: RateLimitResult; lease?: TurnLease }
@@ -64,6 +66,6 @@ export type SettleRequest = {
   day: string;
   /** What the turn really cost; the rest of its reservation returns to the day's budget. */
   usedTokens: number;
-  /** Nothing was stored (the turn was refused after admission): the message does not count. */
+  /** Nothing was stored (the turn was refused after admission): the message (and a new conversation) does not count. */
   refundMessage?: boolean;
 };

@@ -1,13 +1,12 @@
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import { AppError } from '../../lib/errors';
-import { budgetExceeded, ceilingReached, secondsToUtcMidnight } from '../admission/admission.errors';
+import { budgetExceeded, ceilingReached } from '../admission/admission.errors';
 import type { TurnRequest } from '../admission/admission.types';
 import type { CeilingReservation } from '../admission/ceiling';
 import type { Admit } from '../auth/authenticate';
 import {
   type ConversationOwner,
-  countConversations,
   findOwnConversation,
   ownerOf,
   recentMessages,
@@ -150,6 +149,7 @@ function planTurn(input: ChatInput, deps: ChatDeps): TurnPlan {
       reserveTokens: promptTokenBound(chat.persona, chat.historyTokenBudget, message) + maxTokens,
       dailyTokenBudget,
       dailyMessageQuota: limits.messages,
+      ...(persist && !input.conversationId ? { newConversationCap: chat.maxConversations } : {}),
     },
   };
 }
@@ -172,9 +172,7 @@ async function lookUp(input: ChatInput, plan: TurnPlan, deps: ChatDeps) {
   const { db, config, caller } = deps;
   const owner = ownerOf(caller);
   const [history, found] = await Promise.all([
-    input.conversationId
-      ? loadHistory(db, owner, input.conversationId, config)
-      : newConversation(db, owner, plan.persist, config).then(() => clientHistory(input.history, config)),
+    input.conversationId ? loadHistory(db, owner, input.conversationId, config) : clientHistory(input.history, config),
     deps.faq(plan.message),
   ]);
   return { history, found };
@@ -258,21 +256,4 @@ async function loadHistory(db: Db, owner: ConversationOwner, conversationId: str
     throw new AppError(409, 'CONVERSATION_FULL', 'This conversation is full. Start a new one.');
   }
   return trimHistory(await recentMessages(db, conversationId, HISTORY_ROWS), config.chat.historyTokenBudget);
-}
-
-/**
- * A new stored conversation must fit under the caller's cap. Two turns started at the same instant
- * can each see the last free place (the count is read, not reserved): the cap can be passed by at
- * most the caller's concurrent streams.
- */
-async function newConversation(db: Db, owner: ConversationOwner, persist: boolean, config: Config): Promise<void> {
-  if (!persist) return;
-  if ((await countConversations(db, owner)) >= config.chat.maxConversations) {
-    throw new AppError(
-      429,
-      'CONVERSATION_LIMIT_REACHED',
-      `You can keep at most ${config.chat.maxConversations} conversations. Delete an old one to start a new one.`,
-      { headers: { 'Retry-After': String(secondsToUtcMidnight()) } },
-    );
-  }
 }

@@ -1,5 +1,6 @@
 import { createRouter } from '../../lib/create-router';
 import { dbOf } from '../../lib/db-context';
+import { conversationsChanged } from '../admission/admission.client';
 import { currentUser } from '../auth/authenticate';
 import * as routes from './conversations.routes';
 import * as service from './conversations.service';
@@ -24,6 +25,13 @@ export const conversationsRouter = createRouter()
     ),
   )
   .openapi(routes.remove, async (c) => {
-    await service.deleteConversation(dbOf(c), service.ownerOf(currentUser(c)), c.req.valid('param').id);
+    const caller = currentUser(c);
+    await service.deleteConversation(dbOf(c), service.ownerOf(caller), c.req.valid('param').id);
+    await conversationsChanged(
+      c.env.ADMISSION,
+      caller.id,
+      c.get('requestId'),
+      caller.role === 'guest' ? 'visitor' : 'user',
+    );
     return c.body(null, 204);
   });

@@ -91,9 +91,3 @@ export const toMessageView = (m: Message) => ({
   incomplete: m.incomplete,
   createdAt: m.createdAt.toISOString(),
 });
-
-/** How many conversations a user (or visitor) keeps (their cap is checked before a new one is started). */
-export async function countConversations(db: Db, owner: ConversationOwner): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(conversations).where(ownedBy(owner));
-  return row?.n ?? 0;
-}
