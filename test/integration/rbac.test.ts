@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Role } from '../../src/db/schema';
 import { canAny, type Permission } from '../../src/modules/auth/permissions';
 import { bearer, registerAndLogin, type Session } from '../helpers/auth';
-import { useFakeDeepSeek } from '../helpers/chat';
+import { createSite, startGuest, useGuestFakes } from '../helpers/guest';
 import { call } from '../helpers/http';
 
 /**
@@ -54,6 +54,8 @@ const decisions: Record<string, Permission | Permission[] | 'public'> = {
   // Anyone with a Turnstile token (the widget frame) / a visitor token; tested in guest-sessions.test.ts.
   'POST /api/v1/guest/sessions': 'public',
   'POST /api/v1/guest/sessions/renew': 'public',
+  // The widget's frame page; who may frame it is tested in widget.test.ts.
+  'GET /widget/frame': 'public',
 };
 
 /** Bodies that pass validation, so a 400 can never mask a missing permission check. */
@@ -97,17 +99,21 @@ describe('RBAC', () => {
     }
   });
 
-  it('allows and denies every role on every protected endpoint as the matrix says', { timeout: 30_000 }, async () => {
-    useFakeDeepSeek();
-    const sessions = {} as Record<Role, Session>;
+  it('allows and denies every role, and guests, on every protected endpoint as the matrix says', {
+    timeout: 30_000,
+  }, async () => {
+    useGuestFakes();
+    const sessions = {} as Record<Role | 'guest', Pick<Session, 'accessToken'>>;
     for (const role of ROLES) sessions[role] = await registerAndLogin(role);
+    // A website visitor's guest token goes through the same matrix.
+    sessions.guest = await startGuest((await createSite()).site.id);
     const victim = await registerAndLogin('viewer');
 
     for (const [key, decision] of Object.entries(decisions)) {
       if (decision === 'public') continue;
       const [method, template] = key.split(' ') as [string, string];
       const path = template.replace('{id}', victim.userId);
-      for (const role of ROLES) {
+      for (const role of [...ROLES, 'guest'] as const) {
         const headers: Record<string, string> = bearer(sessions[role].accessToken);
         const body = bodies[key] ?? (method === 'POST' ? {} : undefined);
         if (body !== undefined) headers['Content-Type'] = 'application/json';

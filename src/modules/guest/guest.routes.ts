@@ -73,18 +73,24 @@ export const renewSession = createRoute({
   tags,
   summary: 'A new guest access token for a returning visitor',
   request: {
-    body: jsonBody(
-      z
-        .object({
-          visitorToken: z.string().min(10).max(200).optional().openapi({
-            description:
-              'From the frame’s storage; omitted, the partitioned `__Host-sw_visitor` cookie set with the session is used (only from the service’s own origin).',
-          }),
-          identity: IdentitySchema.optional(),
-        })
-        .strict()
-        .openapi('RenewGuestSession'),
-    ),
+    // Optional: an empty body renews with the partitioned cookie.
+    body: {
+      required: false,
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              visitorToken: z.string().min(10).max(200).optional().openapi({
+                description:
+                  'From the frame’s storage; omitted, the partitioned `__Host-sw_visitor` cookie set with the session is used (only from the service’s own origin).',
+              }),
+              identity: IdentitySchema.optional(),
+            })
+            .strict()
+            .openapi('RenewGuestSession'),
+        },
+      },
+    },
   },
   responses: {
     200: jsonContent(z.object(SessionFields).openapi('RenewedGuestSession'), 'A new access token.'),

@@ -5,6 +5,8 @@ import { siteSettings } from '../site-settings/site-settings';
 import { framePage } from './widget.page';
 import * as routes from './widget.routes';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const noWidget = () => new AppError(404, 'SITE_NOT_FOUND', 'This chat is not set up for this website.');
 
 export const widgetRouter = createRouter().openapi(routes.frame, async (c) => {
@@ -16,11 +18,12 @@ export const widgetRouter = createRouter().openapi(routes.frame, async (c) => {
     throw new AppError(403, 'WIDGET_FRAME_ONLY', 'The chat widget opens only inside its frame.');
   }
   const { site: siteId, origin } = c.req.valid('query');
+  if (!siteId || !UUID.test(siteId)) throw noWidget();
   const site = await siteSettings(dbOf(c), siteId);
   if (!site?.guestChat) throw noWidget();
   // The claimed origin must be on the list, and only it may frame this response: a page elsewhere that
   // claims a listed origin is refused by the browser (frame-ancestors), and the frame talks to no one else.
-  if (!site.allowedOrigins.includes(origin)) {
+  if (!origin || !site.allowedOrigins.includes(origin)) {
     throw new AppError(403, 'ORIGIN_NOT_ALLOWED', 'This website may not show the chat widget.');
   }
   const config = c.get('config');

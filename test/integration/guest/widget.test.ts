@@ -42,6 +42,12 @@ describe('widget frame', () => {
       [await frame(site.id, HOST, 'document'), 403, 'WIDGET_FRAME_ONLY'],
       [await frame(site.id, HOST, 'script'), 403, 'WIDGET_FRAME_ONLY'],
       [await frame(crypto.randomUUID()), 404, 'SITE_NOT_FOUND'],
+      [await call('/widget/frame', { headers: { 'Sec-Fetch-Dest': 'iframe' } }), 404, 'SITE_NOT_FOUND'],
+      [
+        await call(`/widget/frame?site=${site.id}`, { headers: { 'Sec-Fetch-Dest': 'iframe' } }),
+        403,
+        'ORIGIN_NOT_ALLOWED',
+      ],
       [await frame((await createSite({ guestChat: false })).site.id), 404, 'SITE_NOT_FOUND'],
     ] as const) {
       expect(res.status).toBe(status);
