@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from './lib/config-error';
 import { bool, int, parseSection } from './lib/config-schema';
 import { parseRateLimitConfig, type RateLimitConfig } from './lib/rate-limit/rate-limit.config';
+import { type ApiKeyConfig, parseApiKeyConfig } from './modules/auth/api-key.config';
 import { type Argon2Params, MAX_ARGON2 } from './modules/auth/argon2-params';
 import { type ChatConfig, parseChatConfig } from './modules/chat/chat.config';
 
@@ -76,6 +77,7 @@ export type Config = {
   };
   chat: ChatConfig;
   rateLimit: RateLimitConfig;
+  apiKeys: ApiKeyConfig;
   password: {
     minLength: number;
     maxLength: number;
@@ -160,6 +162,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     },
     chat: parseChatConfig(env, isProduction),
     rateLimit: parseRateLimitConfig(env, isProduction),
+    apiKeys: parseApiKeyConfig(env, isProduction),
     password: {
       minLength: vars.PASSWORD_MIN_LENGTH,
       maxLength: vars.PASSWORD_MAX_LENGTH,
