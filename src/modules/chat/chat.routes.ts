@@ -3,7 +3,7 @@ import { errorResponse, jsonContent } from '../../lib/common-schemas';
 import { guard, turnGuard } from '../auth/authenticate';
 
 const tags = ['Chat'];
-const security = [{ bearerAuth: [] }];
+const security = [{ bearerAuth: [] }, { apiKeyAuth: [] }];
 
 export const ChatBodySchema = z
   .object({

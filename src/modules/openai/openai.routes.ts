@@ -3,7 +3,7 @@ import { guard, turnGuard } from '../auth/authenticate';
 import { CompletionRequestSchema, CompletionSchema, ModelListSchema } from './openai.schemas';
 
 const tags = ['OpenAI-compatible'];
-const security = [{ bearerAuth: [] }];
+const security = [{ bearerAuth: [] }, { apiKeyAuth: [] }];
 
 const OpenAIErrorSchema = z
   .object({
