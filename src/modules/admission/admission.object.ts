@@ -79,11 +79,11 @@ export class AdmissionObject extends DurableObject<Env> {
     const admitted = this.keys.admit(key);
     if ('refusal' in admitted) return this.refuseKey(key, day, admitted.refusal, admitted);
     const rate = await this.count(request.rate.limit, request.rate.windowMs);
-    if (!rate.success) return this.refuseKey(key, day, 'rate', { rate });
+    if (!rate.success) return this.refuseKey(key, day, 'rate', { rate, keyRate: admitted.keyRate });
     let lease: TurnLease | undefined;
     if (request.turn) {
       const opened = await this.ledger.open(request.turn);
-      if (!('lease' in opened)) return this.refuseKey(key, day, opened.refusal, { rate });
+      if (!('lease' in opened)) return this.refuseKey(key, day, opened.refusal, { rate, keyRate: admitted.keyRate });
       const refused = this.keys.openTurn(
         key,
         { id: opened.lease.id, expiresAt: Date.now() + request.turn.leaseTtlMs },
@@ -92,7 +92,7 @@ export class AdmissionObject extends DurableObject<Env> {
       );
       if (refused) {
         await this.ledger.settle(opened.lease.id, day, 0, true);
-        return this.refuseKey(key, day, refused.refusal, { rate, ...refused });
+        return this.refuseKey(key, day, refused.refusal, { rate, keyRate: admitted.keyRate, ...refused });
       }
       lease = opened.lease;
     }

@@ -106,6 +106,8 @@ async function admitKeyOnce(
     c.set('rateLimit', result.keyRate ?? result.rate);
     return result.lease;
   }
+  // Refused too, a key's response reports the key's own window (authenticate writes it on the way out).
+  if (result.keyRate) c.set('rateLimit', result.keyRate);
   if (result.audit) auditRefusal(c, current, result.refusal);
   switch (result.refusal) {
     case 'account':
