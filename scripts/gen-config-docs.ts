@@ -24,7 +24,8 @@ const descriptions: Record<string, string> = {
     'How long an isolate reuses a verified API key instead of reading D1 (`0` reads D1 every time). Changes made through the API apply at once regardless (admission refuses an out-of-date copy); only changes made around it (SQL) wait for this.',
   API_KEY_USAGE_FLUSH_SECONDS:
     'How long API-key usage (requests, tokens, refusals, last use) gathers in the owner’s admission object before one batched D1 write.',
-  API_KEY_MAX_PER_USER: 'Live (unrevoked) API keys a user may hold; creating one more answers 409 API_KEY_LIMIT_REACHED.',
+  API_KEY_MAX_PER_USER:
+    'Live (unrevoked) API keys a user may hold; creating one more answers 409 API_KEY_LIMIT_REACHED.',
   API_KEY_DEFAULT_REQUESTS_PER_MINUTE: 'Requests per minute of a new API key created without `requestsPerMinute`.',
   CHAT_STREAM_MAX_LINE_CHARS: 'Longest SSE line accepted from the upstream; past it the turn ends with UPSTREAM_ERROR.',
   CHAT_STREAM_MAX_EVENT_CHARS: 'Most data one upstream SSE event may carry; past it the turn ends with UPSTREAM_ERROR.',

@@ -6,7 +6,15 @@ import { errorDetail } from '../../lib/error-detail';
 import { log } from '../../lib/logger';
 import { slideWindow, type WindowCounts } from '../../lib/rate-limit/sliding-window';
 import { AccountCache, type AccountState } from './account-cache';
-import type { AdmitRequest, AdmitResult, KeyAdmission, KeyRefusal, KeyStatus, SettleRequest, TurnLease } from './admission.types';
+import type {
+  AdmitRequest,
+  AdmitResult,
+  KeyAdmission,
+  KeyRefusal,
+  KeyStatus,
+  SettleRequest,
+  TurnLease,
+} from './admission.types';
 import { KeyLedger, type StoredKey } from './key-ledger';
 import { KeyUsage, type KeyUsageDelta, usageStatements } from './key-usage';
 import { TurnLedger } from './turn-ledger';
@@ -148,7 +156,7 @@ export class AdmissionObject extends DurableObject<Env> {
     await this.flushUsage().catch(() => {});
   }
 
-    async settle({ lease, day, usedTokens, refundMessage = false, usage }: SettleRequest): Promise<void> {
+  async settle({ lease, day, usedTokens, refundMessage = false, usage }: SettleRequest): Promise<void> {
     const keyId = this.keys.settle(lease, day, usedTokens);
     if (keyId !== undefined && usage) {
       (await this.usage()).tokens(keyId, day, usage);

@@ -47,4 +47,5 @@ export function keyRateHeaders(result: RateLimitResult): Record<string, string> 
 }
 
 /** Refusals that only ever answer an API key's request. */
-export const isKeyRefusal = (refusal: string): refusal is KeyRefusal => refusal === 'stale' || refusal.startsWith('key-');
+export const isKeyRefusal = (refusal: string): refusal is KeyRefusal =>
+  refusal === 'stale' || refusal.startsWith('key-');

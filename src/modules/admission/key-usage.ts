@@ -112,7 +112,9 @@ export function usageStatements(db: D1Database, deltas: KeyUsageDelta[]): D1Prep
     if (d.lastUsedAt > 0) {
       statements.push(
         db
-          .prepare('UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)')
+          .prepare(
+            'UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)',
+          )
           .bind(d.keyId, d.lastUsedAt),
       );
     }

@@ -1,5 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { authErrors, bearerSecurity, errorResponse, jsonBody, jsonContent } from '../../lib/common-schemas';
+import {
+  authErrors,
+  bearerOrKeySecurity,
+  bearerSecurity,
+  errorResponse,
+  jsonBody,
+  jsonContent,
+} from '../../lib/common-schemas';
 import { guard } from '../auth/authenticate';
 import {
   AdminKeyListQuerySchema,
@@ -31,7 +38,9 @@ export const createKey = createRoute({
   request: { body: jsonBody(CreateKeySchema) },
   responses: {
     201: jsonContent(NewKeyResponseSchema, 'Created; `key` is the secret.'),
-    400: errorResponse('Invalid input, a scope or model your role lacks (SCOPE_NOT_ALLOWED, MODEL_NOT_AVAILABLE), or a past expiry.'),
+    400: errorResponse(
+      'Invalid input, a scope or model your role lacks (SCOPE_NOT_ALLOWED, MODEL_NOT_AVAILABLE), or a past expiry.',
+    ),
     409: errorResponse('You have the most keys allowed (API_KEY_LIMIT_REACHED).'),
     ...authErrors,
   },
@@ -132,7 +141,7 @@ export const currentKey = createRoute({
   method: 'get',
   path: '/v1/key',
   tags: ['OpenAI-compatible'],
-  security: [{ apiKeyAuth: [] }, { bearerAuth: [] }],
+  security: bearerOrKeySecurity,
   summary: 'The calling API key: its limits, what is left today, its expiry (OpenRouter-style)',
   middleware: guard('chat:use'),
   responses: {

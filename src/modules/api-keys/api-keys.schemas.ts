@@ -20,7 +20,13 @@ const ModelsSchema = z
   .openapi({ description: 'Public model ids the key may use; null or omitted: every model your role may use.' });
 
 const limit = (max: number, description: string) =>
-  z.number().int().min(1).max(max).nullable().openapi({ description: `${description} null: no limit of its own.` });
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(max)
+    .nullable()
+    .openapi({ description: `${description} null: no limit of its own.` });
 
 const limitFields = {
   requestsPerMinute: z
@@ -31,16 +37,10 @@ const limitFields = {
     .openapi({ description: 'Requests per minute (sliding window). Default: API_KEY_DEFAULT_REQUESTS_PER_MINUTE.' }),
   tokensPerMinute: limit(1_000_000_000, 'Model tokens per minute, reserved before a call and settled after.'),
   maxConcurrentStreams: limit(20, 'Answers in progress at once.'),
-  dailyTokenBudget: z
-    .number()
-    .int()
-    .min(0)
-    .max(1_000_000_000_000)
-    .nullable()
-    .openapi({
-      description:
-        'Model tokens per UTC day (reset at midnight UTC); the spend also counts toward your own budget. null: only your budget applies.',
-    }),
+  dailyTokenBudget: z.number().int().min(0).max(1_000_000_000_000).nullable().openapi({
+    description:
+      'Model tokens per UTC day (reset at midnight UTC); the spend also counts toward your own budget. null: only your budget applies.',
+  }),
   expiresAt: z
     .string()
     .datetime({ offset: true })
@@ -124,7 +124,10 @@ export const ApiKeySchema = z
     lastUsedAt: z.string().nullable().openapi({ description: 'Written in batches: up to a minute behind.' }),
     createdAt: z.string(),
     usageToday: KeyUsageSchema,
-    owner: z.object({ id: z.string(), username: z.string() }).optional().openapi({ description: 'Admin listing only.' }),
+    owner: z
+      .object({ id: z.string(), username: z.string() })
+      .optional()
+      .openapi({ description: 'Admin listing only.' }),
   })
   .openapi('ApiKey');
 
@@ -144,7 +147,10 @@ export const AdminKeyListSchema = pageOf(ApiKeySchema, 'AdminApiKeyList');
 export const AdminKeyListQuerySchema = z.object({
   ...pageQuery(100),
   userId: z.string().uuid().optional(),
-  includeRevoked: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  includeRevoked: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export const KeyIdParamSchema = IdParamSchema();
@@ -160,7 +166,11 @@ export const CurrentKeySchema = z
       models: z.array(z.string()).nullable(),
       limit: z.number().int().nullable().openapi({ description: 'The daily token budget; null: none of its own.' }),
       usage: z.number().int().openapi({ description: 'Model tokens spent today (UTC).' }),
-      limit_remaining: z.number().int().nullable().openapi({ description: 'Tokens left today (minus running reservations).' }),
+      limit_remaining: z
+        .number()
+        .int()
+        .nullable()
+        .openapi({ description: 'Tokens left today (minus running reservations).' }),
       limit_reset: z.literal('daily'),
       rate_limit: z.object({ requests: z.number().int(), interval: z.literal('1m') }),
       tokens_per_minute: z.number().int().nullable(),

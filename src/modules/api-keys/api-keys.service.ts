@@ -31,7 +31,13 @@ export type KeyInput = {
   expiresAt?: string | null | undefined;
 };
 
-type Usage = { requests: number; promptTokens: number; completionTokens: number; cachedTokens: number; refusals: number };
+type Usage = {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  refusals: number;
+};
 const noUsage: Usage = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, refusals: 0 };
 
 const notFound = () => new AppError(404, 'NOT_FOUND', 'No such API key.');

@@ -39,7 +39,12 @@ const cache = new Map<string, { key: KeyCredential; readAt: number }>();
  * the newest version of the key (or read under another owner role), and then it is read again
  * (`forgetKey`). Unknown hashes are not cached (a key created a moment ago must work at once).
  */
-export async function lookUpKey(db: Db, hash: string, cacheMs: number, now = Date.now()): Promise<KeyCredential | undefined> {
+export async function lookUpKey(
+  db: Db,
+  hash: string,
+  cacheMs: number,
+  now = Date.now(),
+): Promise<KeyCredential | undefined> {
   const cached = cache.get(hash);
   if (cached && now - cached.readAt < cacheMs) return cached.key;
   const [row] = await db
