@@ -66,7 +66,7 @@ const descriptions: Record<string, string> = {
   LOCKOUT_THRESHOLD: 'Consecutive failed logins that lock an account.',
   LOCKOUT_MINUTES: 'How long a lockout lasts.',
   ACCOUNT_RECHECK_SECONDS:
-    'How old the user gate’s copy of an account may get before D1 is read again (only changes made around the API wait for it; `0` reads D1 on every request).',
+    'How old the admission object’s copy of an account may get before D1 is read again (only changes made around the API wait for it; `0` reads D1 on every request).',
   RATE_LIMIT_BACKEND:
     '`auto` (Upstash when configured, else the Durable Object), `upstash`, `durable-object`; `none` only outside production (benchmark baseline).',
   RATE_LIMIT_IP:
@@ -95,7 +95,7 @@ const descriptions: Record<string, string> = {
   CHAT_FIRST_TOKEN_TIMEOUT_MS: 'Give up when no token has come (keep-alive comments do not count).',
   CHAT_TOTAL_TIMEOUT_MS: 'Give up on any answer that takes longer.',
   CHAT_MAX_CONCURRENT_STREAMS:
-    'Answers in progress at once per user (the user’s gate, a Durable Object, counts them exactly).',
+    'Answers in progress at once per user (admission, one Durable Object per user, counts them exactly).',
   FAQ_CACHE_SECONDS:
     'How long an isolate matches chat messages against its in-memory FAQ snapshot before refreshing it (`0` = read D1 every message).',
   TOKEN_BUDGET_DAILY:

@@ -52,7 +52,7 @@ export const envSchema = z.object({
   ARGON2_PARALLELISM: int(1, MAX_ARGON2.parallelism).default(1),
   LOCKOUT_THRESHOLD: int(3, 100).default(5),
   LOCKOUT_MINUTES: int(1, 24 * 60).default(30),
-  // How stale a user gate's copy of the account may get before it is read again; only changes made
+  // How stale a user's admission object's copy of the account may get before it is read again; only changes made
   // around the API (admin CLI, SQL) wait for this, API changes apply at once. 0 reads D1 every time.
   ACCOUNT_RECHECK_SECONDS: int(0, 900).default(60),
 });

@@ -57,3 +57,15 @@ export const keyChangedVia =
       }
     }
   };
+
+/**
+ * Tells the caller's admission object that conversations were deleted, so its cap counts them again.
+ * A failure is logged: the count then stays high (never low) until the object is next restarted.
+ */
+export async function conversationsChanged(objects: AdmissionObjects, userId: string, requestId?: string) {
+  try {
+    await admissionOf(objects, userId).conversationsChanged();
+  } catch (error) {
+    log('error', 'conversation deletion not propagated to admission', { requestId, ...errorDetail(error) });
+  }
+}

@@ -10,6 +10,13 @@ export function secondsToUtcMidnight(now = Date.now()): number {
 /** The public answer for each way admission refuses; `account` is the caller's to map (it knows the credential). */
 export function refusalError(refusal: Exclude<Refusal, 'account' | 'rate'>): AppError {
   switch (refusal) {
+    case 'conversations':
+      return new AppError(
+        429,
+        'CONVERSATION_LIMIT_REACHED',
+        'You have reached the number of conversations you can keep. Delete an old one to start a new one.',
+        { headers: { 'Retry-After': String(secondsToUtcMidnight()) } },
+      );
     case 'messages':
       return new AppError(
         429,

@@ -1,20 +1,12 @@
 import { DurableObject } from 'cloudflare:workers';
-import { and, eq, gt } from 'drizzle-orm';
+import { and, count, eq, gt } from 'drizzle-orm';
 import { createDb } from '../../db/client';
-import { refreshTokens, users } from '../../db/schema';
+import { conversations, refreshTokens, users } from '../../db/schema';
 import { errorDetail } from '../../lib/error-detail';
 import { log } from '../../lib/logger';
 import { slideWindow, type WindowCounts } from '../../lib/rate-limit/sliding-window';
 import { AccountCache, type AccountState } from './account-cache';
-import type {
-  AdmitRequest,
-  AdmitResult,
-  KeyAdmission,
-  KeyRefusal,
-  KeyStatus,
-  SettleRequest,
-  TurnLease,
-} from './admission.types';
+import type { AdmitRequest, AdmitResult, KeyAdmission, KeyStatus, SettleRequest, TurnLease } from './admission.types';
 import { KeyLedger, type StoredKey } from './key-ledger';
 import { KeyUsage, type KeyUsageDelta, usageStatements } from './key-usage';
 import { TurnLedger } from './turn-ledger';
@@ -43,6 +35,14 @@ export class AdmissionObject extends DurableObject<Env> {
   private readonly ledger = new TurnLedger({
     get: () => this.ctx.storage.get('day'),
     put: (counts) => void this.ctx.storage.put('day', counts, unconfirmed),
+    countConversations: async () => {
+      if (this.userId === undefined) return 0;
+      const [row] = await createDb(this.env.DB)
+        .select({ n: count() })
+        .from(conversations)
+        .where(eq(conversations.userId, this.userId));
+      return row?.n ?? 0;
+    },
   });
   private readonly keys = new KeyLedger({
     get: (keyId) => this.ctx.storage.get<StoredKey>(`key:${keyId}`),
@@ -112,7 +112,7 @@ export class AdmissionObject extends DurableObject<Env> {
   private refuseKey(
     key: KeyAdmission,
     day: string,
-    refusal: KeyRefusal | 'rate' | 'messages' | 'streams' | 'busy',
+    refusal: Extract<AdmitResult, { ok: false }>['refusal'],
     info: Omit<Extract<AdmitResult, { ok: false }>, 'ok' | 'refusal'>,
   ): AdmitResult {
     if (refusal === 'stale') return { ok: false, refusal };
@@ -168,6 +168,11 @@ export class AdmissionObject extends DurableObject<Env> {
   /** D1 now holds a new token version, status, ended session or no row at all: read it on the next call. */
   accountChanged(): void {
     this.account?.changed();
+  }
+
+  /** The user deleted conversations: the cap counts them again from D1. */
+  conversationsChanged(): void {
+    this.ledger.conversationsChanged();
   }
 
   private async usage(): Promise<KeyUsage> {

@@ -24,6 +24,8 @@ export type TurnRequest = {
   reserveTokens: number;
   dailyTokenBudget: number;
   dailyMessageQuota: number;
+  /** The turn starts a stored conversation: the caller may keep at most this many. */
+  newConversationCap?: number | undefined;
 };
 
 export type AdmitRequest = AdmitCaller & {
@@ -77,7 +79,7 @@ export type KeyRefusalInfo = {
  */
 export type TurnLease = { id: string; reserved: number; waited: boolean };
 
-export type Refusal = 'account' | 'rate' | 'messages' | 'streams' | 'busy';
+export type Refusal = 'account' | 'rate' | 'messages' | 'conversations' | 'streams' | 'busy';
 
 export type AdmitResult =
   | { ok: true; rate: RateLimitResult; lease?: TurnLease; keyRate?: RateLimitResult }
@@ -88,7 +90,7 @@ export type SettleRequest = {
   day: string;
   /** What the turn really cost; the rest of its reservation returns to the day's budget. */
   usedTokens: number;
-  /** Nothing was stored (the turn was refused after admission): the message does not count. */
+  /** Nothing was stored (the turn was refused after admission): the message (and a new conversation) does not count. */
   refundMessage?: boolean;
   /** The turn's usage in detail, for an API key's daily usage figures. */
   usage?: TurnUsage;
