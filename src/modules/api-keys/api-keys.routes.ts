@@ -109,7 +109,11 @@ export const rotateKey = createRoute({
     'A new secret (in `key`, shown once) under the same key id. The old secret keeps working for `graceSeconds` ' +
     '(0, the default: stops at once; at most 86,400). A key has at most one previous secret: rotating again ends it.',
   middleware: guard('keys:manage'),
-  request: { params: KeyIdParamSchema, body: jsonBody(RotateKeySchema) },
+  // Optional: an empty body rotates with no grace.
+  request: {
+    params: KeyIdParamSchema,
+    body: { required: false, content: { 'application/json': { schema: RotateKeySchema } } },
+  },
   responses: {
     200: jsonContent(NewKeyResponseSchema, 'Rotated; `key` is the new secret.'),
     400: errorResponse('Invalid input.'),
