@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { envSchema } from '../src/config';
 import { rateLimitEnvSchema } from '../src/lib/rate-limit/rate-limit.config';
+import { apiKeyEnvSchema } from '../src/modules/auth/api-key.config';
 import { chatEnvSchema } from '../src/modules/chat/chat.config';
 import { guestEnvSchema } from '../src/modules/guest/guest.config';
 
@@ -16,10 +17,18 @@ const sections: { title: string; source: string; schema: z.ZodObject }[] = [
   { title: 'Service, tokens and passwords', source: 'src/config.ts', schema: envSchema },
   { title: 'Rate limiting', source: 'src/lib/rate-limit/rate-limit.config.ts', schema: rateLimitEnvSchema },
   { title: 'Chat and the assistant', source: 'src/modules/chat/chat.config.ts', schema: chatEnvSchema },
+  { title: 'API keys', source: 'src/modules/auth/api-key.config.ts', schema: apiKeyEnvSchema },
   { title: 'Guests, the widget and retention', source: 'src/modules/guest/guest.config.ts', schema: guestEnvSchema },
 ];
 
 const descriptions: Record<string, string> = {
+  API_KEY_CACHE_SECONDS:
+    'How long an isolate reuses a verified API key instead of reading D1 (`0` reads D1 every time). Changes made through the API apply at once regardless (admission refuses an out-of-date copy); only changes made around it (SQL) wait for this.',
+  API_KEY_USAGE_FLUSH_SECONDS:
+    'How long API-key usage (requests, tokens, refusals, last use) gathers in the owner’s admission object before one batched D1 write.',
+  API_KEY_MAX_PER_USER:
+    'Live (unrevoked) API keys a user may hold; creating one more answers 409 API_KEY_LIMIT_REACHED.',
+  API_KEY_DEFAULT_REQUESTS_PER_MINUTE: 'Requests per minute of a new API key created without `requestsPerMinute`.',
   TURNSTILE_SITE_KEY:
     'Cloudflare Turnstile site key the widget frame renders the challenge with. Default: the always-pass test key; production refuses test keys.',
   TURNSTILE_SECRET_KEY:

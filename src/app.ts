@@ -17,6 +17,7 @@ import { requireJson } from './middleware/require-json';
 import { securityHeaders } from './middleware/security-headers';
 import { requireTrustedOrigin } from './middleware/trusted-origin';
 import { adminRouter } from './modules/admin/admin.index';
+import { apiKeysRouter } from './modules/api-keys/api-keys.index';
 import { authRouter } from './modules/auth/auth.index';
 import { admitted, authenticate } from './modules/auth/authenticate';
 import { chatRouter } from './modules/chat/chat.index';
@@ -71,6 +72,7 @@ export function createApp() {
   app.route('/', adminRouter);
   app.route('/', conversationsRouter);
   app.route('/', faqsRouter);
+  app.route('/', apiKeysRouter);
   app.route('/', sitesRouter);
   app.route('/', guestRouter);
   app.route('/', widgetRouter);

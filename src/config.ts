@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from './lib/config-error';
 import { bool, int, parseSection } from './lib/config-schema';
 import { parseRateLimitConfig, type RateLimitConfig } from './lib/rate-limit/rate-limit.config';
+import { type ApiKeyConfig, parseApiKeyConfig } from './modules/auth/api-key.config';
 import { type Argon2Params, MAX_ARGON2 } from './modules/auth/argon2-params';
 import { type ChatConfig, parseChatConfig } from './modules/chat/chat.config';
 import { type GuestConfig, parseGuestConfig } from './modules/guest/guest.config';
@@ -79,6 +80,7 @@ export type Config = {
   /** Guests (website visitors): Turnstile, visitor lifetime, retention. */
   guest: GuestConfig;
   rateLimit: RateLimitConfig;
+  apiKeys: ApiKeyConfig;
   password: {
     minLength: number;
     maxLength: number;
@@ -164,6 +166,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     chat: parseChatConfig(env, isProduction),
     guest: parseGuestConfig(env, isProduction),
     rateLimit: parseRateLimitConfig(env, isProduction),
+    apiKeys: parseApiKeyConfig(env, isProduction),
     password: {
       minLength: vars.PASSWORD_MIN_LENGTH,
       maxLength: vars.PASSWORD_MAX_LENGTH,

@@ -1,6 +1,6 @@
 import type { SecureHeadersVariables } from 'hono/secure-headers';
 import type { Config } from '../config';
-
+import type { ApiKeyScope } from '../db/schema';
 import type { CallerRole, GuestCaller } from './caller-role';
 
 export type { CallerRole, GuestCaller };
@@ -16,6 +16,8 @@ export type AuthUser = {
   tokenVersion: number;
   /** Set exactly when `role` is `guest`; `id` is then the visitor id. */
   guest?: GuestCaller;
+  /** Set when the caller is an API key acting for this user: it may do only what its scopes and the role allow. */
+  apiKey?: { id: string; scopes: readonly ApiKeyScope[]; models: readonly string[] | null };
 };
 
 export type AppVariables = SecureHeadersVariables & {
@@ -25,6 +27,8 @@ export type AppVariables = SecureHeadersVariables & {
   user?: AuthUser;
   /** Set with `user`; read by the access log. */
   userId?: string;
+  /** The API key's id (never the key) when the caller is one; read by the access log. */
+  apiKeyId?: string;
 };
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

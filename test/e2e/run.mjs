@@ -20,7 +20,8 @@ mkdirSync(shots, { recursive: true });
 const port = await freePort(Number(process.env.PORT ?? 8799));
 const devUrl = `http://127.0.0.1:${port}`;
 // Every browser request comes from 127.0.0.1; raise the per-IP auth limits so reruns within a minute
-// (local state persists in .wrangler/) do not trip them. Rate limits have their own tests.
+// (local state persists in .wrangler/) do not trip them, nor the general per-IP limit that every page
+// view, API-key call and widget request here shares. Rate limits have their own tests.
 const relaxedLimits = [
   'RATE_LIMIT_IP:2000/1m',
   'RATE_LIMIT_LOGIN_IP:100/1m',
@@ -89,6 +90,9 @@ try {
   const customer = { email: `cust-${run}@example.com`, username: `cust_${run}` };
   await step('customer: sign up, chat, stop, reload, FAQ answer, delete, log out', () => customerFlow(base, customer));
   await step('operator: FAQ entry, role change, usage chart', () => operatorFlow(base, admin, customer));
+  await step('api keys: create, copy once, use, rotate, revoke; admin sees and revokes all', () =>
+    apiKeysFlow(base, admin, customer),
+  );
   await step('docs: Swagger UI still loads', () => docsFlow(devUrl));
   await step(
     'widget: a host page on another site embeds it; a guest chats, sees formatted answers, hits the limit',
@@ -257,6 +261,80 @@ async function operatorFlow(base, admin, customer) {
   await page.locator('svg.chart polyline.line-chats').waitFor();
   await shot(page, 'stats');
   await finish(page, context);
+}
+
+async function apiKeysFlow(base, admin, customer) {
+  const { page, context } = await newPage();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await signIn(page, base, customer);
+  await page.getByRole('link', { name: 'API keys' }).click();
+  await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+  await page.getByLabel('Name').fill('CI bot');
+  await page.getByLabel('Daily token budget').fill('5000');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const secret = page.getByLabel('Your new API key');
+  await secret.waitFor();
+  const key = await secret.inputValue();
+  await assert(/^sk_test_[0-9A-Za-z]{43}$/.test(key), 'the new key is shown once, in full');
+  await page.getByRole('button', { name: 'Copy' }).click();
+  await page.getByText('Copied.').waitFor();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  await assert(copied === key, 'Copy puts the key on the clipboard');
+  await shot(page, 'api-key-created');
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  await assert((await page.getByLabel('Your new API key').count()) === 0, 'the secret is gone once dismissed');
+
+  const useKey = async (k) => (await fetch(`${base}/v1/models`, { headers: { 'X-API-Key': k } })).status;
+  await assert((await useKey(key)) === 200, 'the key works on /v1');
+  await page.reload();
+  const row = page.getByRole('row').filter({ hasText: 'CI bot' });
+  await row.getByText('1 requests').waitFor();
+  await row.getByText(`${key.slice(0, 12)}…${key.slice(-4)}`).waitFor();
+  await shot(page, 'api-keys');
+
+  await row.getByLabel(/old secret stops after rotating/).selectOption('0');
+  await row.getByRole('button', { name: /Rotate/ }).click();
+  const rotated = await page.getByLabel('Your new API key').inputValue();
+  await assert(rotated !== key, 'rotation shows a new secret');
+  await assert((await useKey(key)) === 401, 'the old secret stops at once with no grace');
+  await assert((await useKey(rotated)) === 200, 'the new secret works');
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  await page
+    .getByRole('row')
+    .filter({ hasText: 'CI bot' })
+    .getByRole('button', { name: /Revoke/ })
+    .click();
+  await page
+    .getByRole('row')
+    .filter({ hasText: 'CI bot' })
+    .getByText(/Revoked/)
+    .waitFor();
+  await assert((await useKey(rotated)) === 401, 'a revoked key fails at once');
+
+  await page.getByLabel('Name').fill('Reporting');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const reporting = await page.getByLabel('Your new API key').inputValue();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByText('You are signed out.').waitFor();
+
+  await signIn(page, base, admin);
+  await page.getByRole('link', { name: 'API keys' }).click();
+  const all = page.getByRole('region', { name: 'Everyone’s live API keys' });
+  const theirs = all.getByRole('row').filter({ hasText: `Reporting (${customer.username})` });
+  await theirs.waitFor();
+  await shot(page, 'api-keys-admin');
+  await theirs.getByRole('button', { name: /Revoke/ }).click();
+  await theirs.waitFor({ state: 'detached' });
+  await assert((await useKey(reporting)) === 401, 'an admin’s revocation applies at once');
+  await finish(page, context);
+}
+
+async function signIn(page, base, who) {
+  await page.goto(base);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.whoami').filter({ hasText: who.username }).waitFor();
 }
 
 async function docsFlow(devUrl) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Role } from '../../src/db/schema';
-import { canAny, type Permission } from '../../src/modules/auth/permissions';
+import type { API_KEY_SCOPES, Role } from '../../src/db/schema';
+import { canAny, keyCan, type Permission } from '../../src/modules/auth/permissions';
+import { createKey } from '../helpers/api-keys';
 import { bearer, registerAndLogin, type Session } from '../helpers/auth';
 import { createSite, startGuest, useGuestFakes } from '../helpers/guest';
 import { call } from '../helpers/http';
@@ -43,6 +44,14 @@ const decisions: Record<string, Permission | Permission[] | 'public'> = {
   'POST /api/v1/faqs': 'content:write',
   'PATCH /api/v1/faqs/{id}': 'content:write',
   'DELETE /api/v1/faqs/{id}': 'content:delete',
+  'POST /api/v1/api-keys': 'keys:manage',
+  'GET /api/v1/api-keys': 'keys:manage',
+  'GET /api/v1/api-keys/{id}': 'keys:manage',
+  'PATCH /api/v1/api-keys/{id}': 'keys:manage',
+  'DELETE /api/v1/api-keys/{id}': 'keys:manage',
+  'POST /api/v1/api-keys/{id}/rotate': 'keys:manage',
+  'GET /api/v1/admin/api-keys': 'keys:admin',
+  'GET /v1/key': 'chat:use',
   'GET /api/v1/sites': 'sites:read',
   'GET /api/v1/sites/{id}': 'sites:read',
   'POST /api/v1/sites': 'sites:manage',
@@ -71,6 +80,9 @@ const bodies: Record<string, unknown> = {
   'PATCH /api/v1/users/{id}/status': { isActive: true },
   'POST /api/v1/faqs': { question: 'Do you deliver on Sundays?', answer: 'Yes, from 7:00 to 22:00.' },
   'PATCH /api/v1/faqs/{id}': { published: true },
+  'POST /api/v1/api-keys': { name: 'rbac walker' },
+  'PATCH /api/v1/api-keys/{id}': { name: 'renamed' },
+  'POST /api/v1/api-keys/{id}/rotate': { graceSeconds: 0 },
   'POST /api/v1/sites': { name: 'RBAC site', allowedOrigins: ['https://rbac.example'] },
   'PATCH /api/v1/sites/{id}': { name: 'Renamed' },
 };
@@ -136,6 +148,36 @@ describe('RBAC', () => {
         headers: bearer(sessions[role].accessToken),
       });
       expect(res.status).toBe(204);
+    }
+  });
+
+  it('allows an API key only what its scopes grant within its owner’s role, on every protected endpoint', {
+    timeout: 30_000,
+  }, async () => {
+    useGuestFakes();
+    const victim = await registerAndLogin('viewer');
+    const grants: (typeof API_KEY_SCOPES)[number][][] = [['chat:use'], ['chat:use', 'content:read', 'content:write']];
+    for (const scopes of grants) {
+      // An owner per key: both keys' requests would otherwise share one owner's per-user limit.
+      const admin = await registerAndLogin('admin');
+      const { key } = await createKey(admin, { scopes, requestsPerMinute: 1000 });
+      for (const [op, decision] of Object.entries(decisions)) {
+        if (decision === 'public') continue;
+        const [method, template] = op.split(' ') as [string, string];
+        const headers: Record<string, string> = { 'X-API-Key': key };
+        const body = bodies[op] ?? (method === 'POST' ? {} : undefined);
+        if (body !== undefined) headers['Content-Type'] = 'application/json';
+        const init: RequestInit = { method, headers };
+        if (body !== undefined) init.body = JSON.stringify(body);
+        const res = await call(template.replace('{id}', victim.userId), init);
+        const label = `key[${scopes.join(' ')}] ${op} → ${res.status}`;
+        const keyAllowed = (typeof decision === 'string' ? [decision] : decision).some((p) =>
+          keyCan('admin', scopes, p),
+        );
+        if (keyAllowed) expect(res.status, label).not.toBe(403);
+        else expect(res.status, label).toBe(403);
+        expect(res.status, label).not.toBe(401);
+      }
     }
   });
 });

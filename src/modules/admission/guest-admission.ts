@@ -98,11 +98,14 @@ function refusal(result: Extract<AdmitResult, { ok: false }>): Error {
       return guestRefusals.tooFast(result.rate ? (result.rate.reset - Date.now()) / 1000 : 60);
     case 'messages':
       return guestRefusals.messages();
-    case 'account':
-      // Only an object asked about a visitor it is not named after answers this: a programming error.
-      return new Error('visitor admission refused the caller');
-    default:
+    case 'conversations':
+    case 'streams':
+    case 'busy':
       return refusalError(result.refusal);
+    default:
+      // `account` (an object asked about a visitor it is not named after) and the API-key refusals
+      // cannot answer a visitor: a programming error.
+      return new Error(`visitor admission refused with ${result.refusal}`);
   }
 }
 

@@ -148,6 +148,8 @@ function providerUserIdSecret(raw: string | undefined, isProduction: boolean): s
   return raw;
 }
 
-/** Models a role may use: those whose minimum role it meets. Guests get the default model only. */
-export const modelsFor = (chat: ChatConfig, role: CallerRole) =>
-  role === 'guest' ? chat.models.slice(0, 1) : modelsForRole(chat.models, role);
+/** Models a role may use: those whose minimum role it meets (and an API key's list). Guests get the default model only. */
+export const modelsFor = (chat: ChatConfig, role: CallerRole, keyModels?: readonly string[] | null) =>
+  role === 'guest'
+    ? chat.models.slice(0, 1)
+    : modelsForRole(chat.models, role).filter((model) => !keyModels || keyModels.includes(model.id));

@@ -36,7 +36,7 @@ export async function chatDeps(c: Context<AppEnv>, abort: AbortController): Prom
   if (!caller.guest) {
     return {
       ...common,
-      caller: { id: caller.id, role: caller.role },
+      caller: { id: caller.id, role: caller.role, models: caller.apiKey?.models ?? null },
       settle: (request) => admissionOf(c.env.ADMISSION, caller.id).settle(request),
       reserveCeiling: deployment,
     };

@@ -126,7 +126,7 @@ function planTurn(input: ChatInput, deps: ChatDeps): TurnPlan {
   if (message.length > chat.maxMessageChars) {
     throw new AppError(400, 'MESSAGE_TOO_LONG', `Messages can be at most ${chat.maxMessageChars} characters.`);
   }
-  const model = pickModel(modelsFor(chat, caller.role), input.model ?? chat.defaultModel);
+  const model = pickModel(modelsFor(chat, caller.role, caller.models), input.model ?? chat.defaultModel);
   const limits = callerLimits(caller, chat);
   const dailyTokenBudget = limits.tokens;
   if (dailyTokenBudget <= 0) throw budgetExceeded();
