@@ -30,7 +30,8 @@ CREATE TABLE `documents` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `documents_object_key_unique` ON `documents` (`object_key`);--> statement-breakpoint
-CREATE INDEX `documents_created_idx` ON `documents` (`created_at`);--> statement-breakpoint
+CREATE INDEX `documents_created_idx` ON `documents` (`created_at`);
+--> statement-breakpoint
 -- Full-text index over document chunks, beside the FAQ's (hand-written: drizzle-kit does not generate
 -- virtual tables or triggers). External content, linked by the chunks' integer primary key; the
 -- triggers keep it in step, so deleting a document (its chunks cascade) removes its index rows too.

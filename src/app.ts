@@ -17,6 +17,7 @@ import { requireJson } from './middleware/require-json';
 import { securityHeaders } from './middleware/security-headers';
 import { requireTrustedOrigin } from './middleware/trusted-origin';
 import { adminRouter } from './modules/admin/admin.index';
+import { apiKeysRouter } from './modules/api-keys/api-keys.index';
 import { authRouter } from './modules/auth/auth.index';
 import { admitted, authenticate } from './modules/auth/authenticate';
 import { chatRouter } from './modules/chat/chat.index';
@@ -24,9 +25,12 @@ import { conversationsRouter } from './modules/conversations/conversations.index
 import { registerDocs } from './modules/docs/docs.index';
 import { documentsRouter } from './modules/documents/documents.index';
 import { faqsRouter } from './modules/faqs/faqs.index';
+import { guestRouter } from './modules/guest/guest.index';
 import { healthRouter } from './modules/health/health.index';
 import { openaiRouter } from './modules/openai/openai.index';
+import { sitesRouter } from './modules/sites/sites.index';
 import { usersRouter } from './modules/users/users.index';
+import { widgetRouter } from './modules/widget/widget.index';
 
 const apiPrefixes = ['/api/', '/v1/', '/.well-known/'];
 
@@ -79,6 +83,10 @@ export function createApp() {
   app.route('/', conversationsRouter);
   app.route('/', faqsRouter);
   app.route('/', documentsRouter);
+  app.route('/', apiKeysRouter);
+  app.route('/', sitesRouter);
+  app.route('/', guestRouter);
+  app.route('/', widgetRouter);
 
   registerDocs(app);
 

@@ -2,9 +2,11 @@ import { z } from 'zod';
 import { ConfigError } from './lib/config-error';
 import { bool, int, parseSection } from './lib/config-schema';
 import { parseRateLimitConfig, type RateLimitConfig } from './lib/rate-limit/rate-limit.config';
+import { type ApiKeyConfig, parseApiKeyConfig } from './modules/auth/api-key.config';
 import { type Argon2Params, MAX_ARGON2 } from './modules/auth/argon2-params';
 import { type ChatConfig, parseChatConfig } from './modules/chat/chat.config';
 import { type DocumentsConfig, parseDocumentsConfig } from './modules/documents/documents.config';
+import { type GuestConfig, parseGuestConfig } from './modules/guest/guest.config';
 
 export { ConfigError };
 
@@ -77,7 +79,10 @@ export type Config = {
   };
   chat: ChatConfig;
   documents: DocumentsConfig;
+  /** Guests (website visitors): Turnstile, visitor lifetime, retention. */
+  guest: GuestConfig;
   rateLimit: RateLimitConfig;
+  apiKeys: ApiKeyConfig;
   password: {
     minLength: number;
     maxLength: number;
@@ -162,7 +167,9 @@ export function parseConfig(env: Record<string, unknown>): Config {
     },
     chat: parseChatConfig(env, isProduction),
     documents: parseDocumentsConfig(env),
+    guest: parseGuestConfig(env, isProduction),
     rateLimit: parseRateLimitConfig(env, isProduction),
+    apiKeys: parseApiKeyConfig(env, isProduction),
     password: {
       minLength: vars.PASSWORD_MIN_LENGTH,
       maxLength: vars.PASSWORD_MAX_LENGTH,

@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import { getConfig } from './config';
 import { handleDocumentBatch } from './modules/documents/document-processing';
+import { runRetention } from './modules/retention/retention.scheduled';
 
 export { RateLimiterObject } from './lib/rate-limit/durable-object.limiter';
 
@@ -11,6 +12,8 @@ export default {
   // Document processing and its dead-letter queue (wrangler.toml [[queues.consumers]]).
   queue: (batch, env) =>
     handleDocumentBatch(batch, { d1: env.DB, bucket: env.DOCUMENTS, limits: getConfig(env).documents }),
+  // The daily Cron Trigger (wrangler.toml [triggers]): retention of guest chats, expired tokens, old audit events.
+  scheduled: (controller, env, ctx) => ctx.waitUntil(runRetention(env, controller.scheduledTime)),
 } satisfies ExportedHandler<Env>;
 
 export { AdmissionObject } from './modules/admission/admission.object';

@@ -15,6 +15,10 @@ const production = {
   ENVIRONMENT: 'production',
   CORS_ORIGINS: 'https://support.example.com',
   DEEPSEEK_API_KEY: 'sk-test',
+  TURNSTILE_SITE_KEY: '0x4AAAAAAA-real-site-key',
+  TURNSTILE_SECRET_KEY: '0x4AAAAAAA-real-secret-key',
+  TURNSTILE_VERIFY_URL: undefined,
+  TURNSTILE_SCRIPT_URL: undefined,
   DOCS_ENABLED: undefined,
 };
 

@@ -2,6 +2,7 @@ import { get, isSignedIn, logout, maybeSignedIn, onSignedOut, refreshSession, ty
 import { type ChatConfig, chatConfig } from './chat-api';
 import { type AppContext, atLeast, type View } from './context';
 import { h, replaceChildren } from './dom';
+import { apiKeysView } from './views/api-keys';
 import { loginView, registerView } from './views/auth';
 import { chatView } from './views/chat';
 import { documentsView } from './views/documents';
@@ -67,6 +68,7 @@ function signedInView(me: User, name: string, param: string | null): View {
   if (name === 'documents' && atLeast(me.role, 'moderator')) return documentsView(ctx);
   if (name === 'stats' && atLeast(me.role, 'admin')) return statsView();
   if (name === 'faq') return faqView(ctx);
+  if (name === 'keys' && me.role !== 'viewer') return apiKeysView(ctx);
   if (name === 'chat' || canChat) return chatView(ctx, name === 'chat' ? param : null);
   return faqView(ctx);
 }
@@ -80,6 +82,7 @@ function renderNav(active: string): void {
   const links: [string, string][] = [];
   if (chat && user.role !== 'viewer') links.push(['chat', 'Chat']);
   links.push(['faq', 'FAQ']);
+  if (user.role !== 'viewer') links.push(['keys', 'API keys']);
   if (atLeast(user.role, 'moderator')) links.push(['documents', 'Documents'], ['users', 'Users']);
   if (atLeast(user.role, 'admin')) links.push(['stats', 'Usage']);
   const activeName = links.some(([name]) => name === active) ? active : (links[0]?.[0] ?? '');

@@ -7,6 +7,8 @@ export type AccountState = {
   isActive: boolean;
   tokenVersion: number;
   endedSessions: ReadonlySet<string>;
+  /** The role the account has now; an API key's permissions follow it. */
+  role?: string | undefined;
 };
 
 /**
@@ -42,6 +44,12 @@ export class AccountCache {
       account.tokenVersion === tokenVersion &&
       !account.endedSessions.has(sessionId)
     );
+  }
+
+  /** The account as read at most `maxAgeMs` ago (an API key has no token version to compare). */
+  async current(maxAgeMs: number): Promise<AccountState> {
+    const copy = this.copy;
+    return copy !== undefined && this.now() - copy.readAt < maxAgeMs ? copy : await this.readOnce();
   }
 
   changed(): void {

@@ -14,7 +14,13 @@ export type AuditAction =
   | 'role_change'
   | 'status_change'
   | 'unlock'
-  | 'user_delete';
+  | 'user_delete'
+  | 'api_key_create'
+  | 'api_key_update'
+  | 'api_key_rotate'
+  | 'api_key_revoke'
+  | 'api_key_expired_use'
+  | 'api_key_refused';
 
 export type AuditInput = Omit<AuditEvent, 'id' | 'createdAt' | 'action'> & { action: AuditAction; requestId?: string };
 

@@ -106,6 +106,11 @@ export async function startModelTurn({
           citedDocumentIds: complete ? [...new Set(sources.map((s) => s.documentId))] : [],
         }),
       final.totalTokens,
+      {
+        promptTokens: final.promptTokens,
+        completionTokens: final.completionTokens,
+        cachedTokens: final.cacheHitTokens,
+      },
     );
     if (deps.signal.aborted) return;
     if (failure) {

@@ -7,7 +7,7 @@ import { log } from '../../lib/logger';
 import type { AppEnv } from '../../lib/types';
 import { limitCaller } from '../../middleware/rate-limit';
 import { currentUser } from '../auth/authenticate';
-import { can } from '../auth/permissions';
+import { allows } from '../auth/permissions';
 import type { ProcessMessage } from './document-processing';
 import type * as routes from './documents.routes';
 import * as service from './documents.service';
@@ -111,7 +111,7 @@ function attachment(name: string): string {
 
 export const getDocumentContent: RouteHandler<typeof routes.getDocumentContent, AppEnv> = async (c) => {
   const row = await service.getDocumentRow(dbOf(c), c.req.valid('param').id);
-  const editor = can(currentUser(c).role, 'content:write');
+  const editor = allows(currentUser(c), 'content:write');
   // Customers read what the chat may cite: published and processed. Anything else is not theirs to see.
   if (!editor && !(row.published && row.status === 'ready')) throw service.documentNotFound();
   const object = await c.env.DOCUMENTS.get(row.objectKey);

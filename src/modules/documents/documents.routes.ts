@@ -99,8 +99,8 @@ export const getDocumentContent = createRoute({
   security,
   summary: 'Download a document',
   description:
-    'Published documents: anyone who may chat (they are what answers cite). Drafts, pending or failed documents: editors (content:write) only; a 404 for others. Always `Content-Disposition: attachment` with the stored type and `nosniff`: never rendered inline.',
-  middleware: guard('chat:use'),
+    'Published documents: anyone who may chat, website visitors (guests) included (they are what answers cite). Drafts, pending or failed documents: editors (content:write) only; a 404 for others. Always `Content-Disposition: attachment` with the stored type and `nosniff`: never rendered inline.',
+  middleware: guard(['chat:use', 'chat:guest']),
   request: { params: DocumentIdParamSchema },
   responses: {
     200: {
