@@ -90,6 +90,38 @@ const start = () => {
   return started;
 };
 
+type Citation = { documentId: string; name: string; section: string | null };
+
+/** The documents an answer was grounded on, each a button that downloads it (never shown in the frame). */
+function cite(body: HTMLElement, sources: Citation[]): void {
+  if (sources.length === 0) return;
+  const list = el('ul', { class: 'citations', 'aria-label': 'Sources' });
+  for (const source of sources) {
+    const open = el(
+      'button',
+      { type: 'button', class: 'citation' },
+      source.section ? `${source.name} — ${source.section}` : source.name,
+    );
+    open.addEventListener('click', async () => {
+      const res = await session.fetch(`/api/v1/documents/${encodeURIComponent(source.documentId)}/content`);
+      if (!res.ok) {
+        alert.textContent = 'That document is not available.';
+        return;
+      }
+      const url = URL.createObjectURL(await res.blob());
+      const link = el('a', { href: url, download: source.name, rel: 'noopener' });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    });
+    const item = el('li');
+    item.append(open);
+    list.append(item);
+  }
+  body.after(list);
+}
+
 async function ask(message: string): Promise<void> {
   alert.textContent = '';
   bubble('user', message);
@@ -119,7 +151,8 @@ async function ask(message: string): Promise<void> {
         text += String(data.text ?? '');
         body.replaceChildren(renderMarkdown(text));
         log.scrollTop = log.scrollHeight;
-      } else if (event.event === 'error') alert.textContent = String(data.message ?? 'The answer broke off.');
+      } else if (event.event === 'done') cite(body, (data.sources ?? []) as Citation[]);
+      else if (event.event === 'error') alert.textContent = String(data.message ?? 'The answer broke off.');
     }
   }
   body.closest('.msg')?.setAttribute('data-done', 'true');
