@@ -11,6 +11,8 @@ export async function testBindings() {
     ENVIRONMENT: 'test',
     JWT_JWKS: JSON.stringify(testKeys.signing),
     PROVIDER_USER_ID_SECRET: 'test-only-provider-user-id-secret-0123456789',
+    // A fixed 32-byte key (test only) for sealing TOTP secrets.
+    MFA_ENCRYPTION_KEYS: 'test1:dGVzdC1vbmx5LW1mYS1rZXktMDEyMzQ1Njc4OWFiY2Q=',
     TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, '..', 'migrations')),
   };
 }

@@ -38,12 +38,13 @@ export class AdmissionObject extends DurableObject<Env> {
       return { ok: false, refusal: 'account' };
     }
     this.sessionWindowMs = request.sessionWindowMs;
-    if (!(await account.accepts(request.tokenVersion, request.sessionId, request.accountMaxAgeMs))) {
-      return { ok: false, refusal: 'account' };
-    }
+    const state = await account.admits(request.tokenVersion, request.sessionId, request.accountMaxAgeMs);
+    if (!state) return { ok: false, refusal: 'account' };
     const rate = await this.count(request.rate.limit, request.rate.windowMs);
     if (!rate.success) return { ok: false, refusal: 'rate', rate };
     if (!request.turn) return { ok: true, rate };
+    // Open registration must not multiply the token budget with throwaway addresses.
+    if (!state.emailVerified) return { ok: false, refusal: 'unverified', rate };
     const opened = await this.ledger.open(request.turn);
     return 'lease' in opened ? { ok: true, rate, lease: opened.lease } : { ok: false, refusal: opened.refusal, rate };
   }
@@ -86,7 +87,7 @@ export class AdmissionObject extends DurableObject<Env> {
         const since = new Date(Date.now() - this.sessionWindowMs);
         const [[row], ended] = await Promise.all([
           db
-            .select({ isActive: users.isActive, tokenVersion: users.tokenVersion })
+            .select({ isActive: users.isActive, tokenVersion: users.tokenVersion, verifiedAt: users.emailVerifiedAt })
             .from(users)
             .where(eq(users.id, userId))
             .limit(1),
@@ -97,8 +98,14 @@ export class AdmissionObject extends DurableObject<Env> {
         ]);
         const endedSessions = new Set(ended.map((r) => r.familyId));
         return row
-          ? { exists: true, ...row, endedSessions }
-          : { exists: false, isActive: false, tokenVersion: -1, endedSessions };
+          ? {
+              exists: true,
+              isActive: row.isActive,
+              tokenVersion: row.tokenVersion,
+              emailVerified: row.verifiedAt !== null,
+              endedSessions,
+            }
+          : { exists: false, isActive: false, tokenVersion: -1, emailVerified: false, endedSessions };
       });
     }
     return this.account;

@@ -42,7 +42,7 @@ export type AdmitRequest = AdmitCaller & {
  */
 export type TurnLease = { id: string; reserved: number; waited: boolean };
 
-export type Refusal = 'account' | 'rate' | 'messages' | 'streams' | 'busy';
+export type Refusal = 'account' | 'rate' | 'unverified' | 'messages' | 'streams' | 'busy';
 
 export type AdmitResult =
   | { ok: true; rate: RateLimitResult; lease?: TurnLease }

@@ -14,7 +14,21 @@ export type AuditAction =
   | 'role_change'
   | 'status_change'
   | 'unlock'
-  | 'user_delete';
+  | 'user_delete'
+  | 'password_rehash'
+  | 'email_verification_sent'
+  | 'email_verify'
+  | 'password_reset_request'
+  | 'password_reset'
+  | 'signin_link_sent'
+  | 'signin_link'
+  | 'mfa_setup'
+  | 'mfa_enable'
+  | 'mfa_verify'
+  | 'mfa_disable'
+  | 'mfa_backup_codes'
+  | 'mfa_reset'
+  | 'unverified_purge';
 
 export type AuditInput = Omit<AuditEvent, 'id' | 'createdAt' | 'action'> & { action: AuditAction; requestId?: string };
 

@@ -4,6 +4,7 @@ import type { Role } from '../../db/schema';
 export const PERMISSIONS = [
   'self:read',
   'self:write',
+  'self:security',
   'users:read',
   'users:write',
   'users:manage',
@@ -21,7 +22,8 @@ export type Permission = (typeof PERMISSIONS)[number];
  * (role changes, deactivation, deletion) and `admin:stats` are admin-only; moderators may read
  * users and unlock them (`users:write`) and run the knowledge base.
  */
-const viewer: readonly Permission[] = ['self:read', 'content:read'];
+// Every account may protect its own sign-in (2FA), viewers included.
+const viewer: readonly Permission[] = ['self:read', 'self:security', 'content:read'];
 const user: readonly Permission[] = [...viewer, 'self:write', 'chat:use'];
 const moderator: readonly Permission[] = [...user, 'users:read', 'users:write', 'content:write', 'content:delete'];
 const admin: readonly Permission[] = PERMISSIONS;
