@@ -43,12 +43,12 @@ export const limitIp = (
 export const limitLogin = () =>
   createMiddleware<AppEnv>(async function limitLogin(c, next) {
     const ip = ipOf(c);
-    const checks: Check[] = [{ policy: 'loginIp', identifier: ip }];
     const email = await emailOf(c);
-    if (email) {
-      checks.push({ policy: 'loginEmail', identifier: `${email}\n${ip}` });
-      checks.push({ policy: 'loginEmailAll', identifier: email });
-    }
+    const checks: Check[] = [];
+    // The pair first: one client hammering one account is refused without spending the IP's allowance.
+    if (email) checks.push({ policy: 'loginEmail', identifier: `${email}\n${ip}` });
+    checks.push({ policy: 'loginIp', identifier: ip });
+    if (email) checks.push({ policy: 'loginEmailAll', identifier: email });
     await enforce(c, checks);
     await next();
     writeHeaders(c);
