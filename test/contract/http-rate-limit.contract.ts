@@ -114,14 +114,20 @@ export function httpRateLimitContract(): void {
     it('stops one email at 100 attempts per 15 minutes from all clients together', { timeout: 30_000 }, async () => {
       const email = `crowd-${crypto.randomUUID()}@example.com`;
       const attempts = await Promise.all(
-        Array.from({ length: 100 }, () => postJson('/api/v1/auth/login', { email }, { 'CF-Connecting-IP': uniqueIp() })),
+        Array.from({ length: 100 }, () =>
+          postJson('/api/v1/auth/login', { email }, { 'CF-Connecting-IP': uniqueIp() }),
+        ),
       );
       expect(statuses(attempts)).not.toContain(429);
       const next = await postJson('/api/v1/auth/login', { email }, { 'CF-Connecting-IP': uniqueIp() });
       expect(next.status).toBe(429);
       expect(linesWith(logs, 'rate limited').map((l) => l.policy)).toEqual(['login-email']);
       // Another account from the same crowd is unaffected.
-      const other = await postJson('/api/v1/auth/login', { email: `other-${email}` }, { 'CF-Connecting-IP': uniqueIp() });
+      const other = await postJson(
+        '/api/v1/auth/login',
+        { email: `other-${email}` },
+        { 'CF-Connecting-IP': uniqueIp() },
+      );
       expect(other.status).not.toBe(429);
     });
 
