@@ -16,6 +16,20 @@ const decisions: Record<string, Permission | 'public'> = {
   'POST /api/v1/auth/login': 'public',
   'POST /api/v1/auth/refresh': 'public',
   'POST /api/v1/auth/logout': 'public',
+  'POST /api/v1/auth/login/link': 'public',
+  'POST /api/v1/auth/email/verify': 'public',
+  'POST /api/v1/auth/email/resend': 'public',
+  'POST /api/v1/auth/password/forgot': 'public',
+  'POST /api/v1/auth/password/reset': 'public',
+  'POST /api/v1/auth/mfa/verify': 'public',
+  // Also reachable without a bearer token, with an enrolment mfaToken (tested in mfa.test.ts).
+  'POST /api/v1/auth/mfa/totp/setup': 'self:security',
+  'POST /api/v1/auth/mfa/totp/enable': 'self:security',
+  'POST /api/v1/auth/mfa/totp/disable': 'self:security',
+  'POST /api/v1/auth/mfa/backup-codes': 'self:security',
+  'DELETE /api/v1/users/{id}/mfa': 'users:manage',
+  // 404 outside a loopback development server (tested in outbox.test.ts).
+  'GET /api/v1/dev/outbox': 'public',
   'GET /api/v1/users/me': 'self:read',
   'PATCH /api/v1/users/me': 'self:write',
   'POST /api/v1/users/me/password': 'self:write',
@@ -57,6 +71,9 @@ const bodies: Record<string, unknown> = {
   'PATCH /api/v1/users/{id}/status': { isActive: true },
   'POST /api/v1/faqs': { question: 'Do you deliver on Sundays?', answer: 'Yes, from 7:00 to 22:00.' },
   'PATCH /api/v1/faqs/{id}': { published: true },
+  'POST /api/v1/auth/mfa/totp/enable': { code: '123456' },
+  'POST /api/v1/auth/mfa/totp/disable': { password: 'wrong but valid input', code: '123456' },
+  'POST /api/v1/auth/mfa/backup-codes': { code: '123456' },
 };
 
 const ROLES: Role[] = ['viewer', 'user', 'moderator', 'admin'];

@@ -1,18 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { getPasswordHasher } from '../../../src/modules/auth/argon2-worker';
-import { bearer, login, newIdentity, register, registerAndLogin } from '../../helpers/auth';
-import { call, callerWith, postJson, readError } from '../../helpers/http';
+import { login, newIdentity, register } from '../../helpers/auth';
+import { postJson, readError } from '../../helpers/http';
 
-// The per-email login limit (5 per 15 minutes) would answer 429 before the lockout rules show;
-// these tests are about the lockout itself, so they run with that limit raised.
-const send = callerWith({ RATE_LIMIT_LOGIN_EMAIL: '1000/15m' });
-const attempt = (email: string, password: string) =>
-  send('/api/v1/auth/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
+// The lockout itself (per account and client, and account-wide) is tested in lockout.test.ts.
 
 const sameAnswer = async (res: Response) => {
   const error = await readError(res);
