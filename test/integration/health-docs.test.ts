@@ -15,6 +15,8 @@ const production = {
   ENVIRONMENT: 'production',
   CORS_ORIGINS: 'https://support.example.com',
   DEEPSEEK_API_KEY: 'sk-test',
+  MAIL_FROM: 'no-reply@support.example.com',
+  PUBLIC_APP_URL: 'https://support.example.com',
   DOCS_ENABLED: undefined,
 };
 

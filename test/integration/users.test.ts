@@ -102,7 +102,9 @@ describe('user administration', () => {
     expect(JSON.parse(audit?.detail ?? '{}')).toEqual({ from: 'user', to: 'moderator' });
   });
 
-  it('never demotes, deactivates or deletes the last admin, and admins cannot delete themselves', async () => {
+  it('never demotes, deactivates or deletes the last admin, and admins cannot delete themselves', {
+    timeout: 30_000,
+  }, async () => {
     await env.DB.prepare("UPDATE users SET role = 'user' WHERE role = 'admin'").run();
     const admin = await registerAndLogin('admin');
     const demote = await call(`/api/v1/users/${admin.userId}/role`, json('PATCH', admin.accessToken, { role: 'user' }));

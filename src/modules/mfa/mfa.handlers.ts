@@ -35,7 +35,9 @@ async function enrollingUser(c: Context<AppEnv>, mfaToken: string | undefined) {
 }
 
 export const setupTotp: RouteHandler<typeof routes.setupTotp, AppEnv> = async (c) => {
-  const { user } = await enrollingUser(c, c.req.valid('json').mfaToken);
+  // The body is optional (a signed-in caller sends none): the validator then leaves nothing behind.
+  const body = c.req.valid('json') as { mfaToken?: string | undefined } | undefined;
+  const { user } = await enrollingUser(c, body?.mfaToken);
   return c.json(await service.setupTotp(user, deps(c)), 200);
 };
 

@@ -46,7 +46,8 @@ export const setupTotp = createRoute({
     'Returns a new secret and its `otpauth://` URI (show it as a QR code). Nothing changes until `/enable` ' +
     'confirms a code from it. Signed in, or with the `mfaToken` of a login that answered `mfaEnrollmentRequired`.',
   middleware: [selfOrEnrollment],
-  request: { body: jsonBody(SetupBodySchema) },
+  // Signed in, there is nothing to send: the body is optional.
+  request: { body: { required: false, content: { 'application/json': { schema: SetupBodySchema } } } },
   responses: {
     200: jsonContent(SetupResponseSchema, 'The pending secret.'),
     409: errorResponse('2FA is already on (MFA_ALREADY_ENABLED).'),
