@@ -307,8 +307,8 @@ async function breakdown() {
   console.log(
     '\nFull service per chat request, observed inside workerd (bench/instrumented-worker.ts, 1 ms timer, one run):\n' +
       '"in-Worker ms" = until the Response (headers) is returned; D1/DO/fetch ms are summed per call, and\n' +
-      "calls made in parallel (per-IP and per-user limits, account check, allowance) each count; the turn's\n" +
-      'one record batch and the gate release run in the background after the last event.',
+      "calls made in parallel (per-IP and per-user limits, admission) each count; the turn's\n" +
+      'one record batch and the settlement run in the background after the last event.',
   );
   console.table(breakdown);
   console.log('Per step: mean ms per call × calls per request');

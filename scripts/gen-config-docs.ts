@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { envSchema } from '../src/config';
 import { rateLimitEnvSchema } from '../src/lib/rate-limit/rate-limit.config';
+import { apiKeyEnvSchema } from '../src/modules/auth/api-key.config';
 import { chatEnvSchema } from '../src/modules/chat/chat.config';
 import { mailEnvSchema } from '../src/modules/mail/mail.config';
 
@@ -16,10 +17,18 @@ const sections: { title: string; source: string; schema: z.ZodObject }[] = [
   { title: 'Service, tokens and passwords', source: 'src/config.ts', schema: envSchema },
   { title: 'Rate limiting', source: 'src/lib/rate-limit/rate-limit.config.ts', schema: rateLimitEnvSchema },
   { title: 'Chat and the assistant', source: 'src/modules/chat/chat.config.ts', schema: chatEnvSchema },
+  { title: 'API keys', source: 'src/modules/auth/api-key.config.ts', schema: apiKeyEnvSchema },
   { title: 'Mail', source: 'src/modules/mail/mail.config.ts', schema: mailEnvSchema },
 ];
 
 const descriptions: Record<string, string> = {
+  API_KEY_CACHE_SECONDS:
+    'How long an isolate reuses a verified API key instead of reading D1 (`0` reads D1 every time). Changes made through the API apply at once regardless (admission refuses an out-of-date copy); only changes made around it (SQL) wait for this.',
+  API_KEY_USAGE_FLUSH_SECONDS:
+    'How long API-key usage (requests, tokens, refusals, last use) gathers in the owner’s admission object before one batched D1 write.',
+  API_KEY_MAX_PER_USER:
+    'Live (unrevoked) API keys a user may hold; creating one more answers 409 API_KEY_LIMIT_REACHED.',
+  API_KEY_DEFAULT_REQUESTS_PER_MINUTE: 'Requests per minute of a new API key created without `requestsPerMinute`.',
   CHAT_STREAM_MAX_LINE_CHARS: 'Longest SSE line accepted from the upstream; past it the turn ends with UPSTREAM_ERROR.',
   CHAT_STREAM_MAX_EVENT_CHARS: 'Most data one upstream SSE event may carry; past it the turn ends with UPSTREAM_ERROR.',
   CHAT_MAX_ANSWER_CHARS:
@@ -66,7 +75,7 @@ const descriptions: Record<string, string> = {
   MFA_ENCRYPTION_KEYS:
     'Secret. `id:base64` 32-byte AES-GCM keys, comma-separated, sealing TOTP secrets; the first seals, all open (rotation in docs/security.md). Required in production; `npm run dev` generates one.',
   ACCOUNT_RECHECK_SECONDS:
-    'How old the user gate’s copy of an account may get before D1 is read again (only changes made around the API wait for it; `0` reads D1 on every request).',
+    'How old the admission object’s copy of an account may get before D1 is read again (only changes made around the API wait for it; `0` reads D1 on every request).',
   RATE_LIMIT_BACKEND:
     '`auto` (Upstash when configured, else the Durable Object), `upstash`, `durable-object`; `none` only outside production (benchmark baseline).',
   RATE_LIMIT_IP:
@@ -101,7 +110,7 @@ const descriptions: Record<string, string> = {
   CHAT_FIRST_TOKEN_TIMEOUT_MS: 'Give up when no token has come (keep-alive comments do not count).',
   CHAT_TOTAL_TIMEOUT_MS: 'Give up on any answer that takes longer.',
   CHAT_MAX_CONCURRENT_STREAMS:
-    'Answers in progress at once per user (the user’s gate, a Durable Object, counts them exactly).',
+    'Answers in progress at once per user (admission, one Durable Object per user, counts them exactly).',
   FAQ_CACHE_SECONDS:
     'How long an isolate matches chat messages against its in-memory FAQ snapshot before refreshing it (`0` = read D1 every message).',
   TOKEN_BUDGET_DAILY:

@@ -18,6 +18,7 @@ import { securityHeaders } from './middleware/security-headers';
 import { requireTrustedOrigin } from './middleware/trusted-origin';
 import { accountsRouter } from './modules/accounts/accounts.index';
 import { adminRouter } from './modules/admin/admin.index';
+import { apiKeysRouter } from './modules/api-keys/api-keys.index';
 import { authRouter } from './modules/auth/auth.index';
 import { admitted, authenticate } from './modules/auth/authenticate';
 import { chatRouter } from './modules/chat/chat.index';
@@ -82,6 +83,7 @@ export function createApp() {
   app.route('/', adminRouter);
   app.route('/', conversationsRouter);
   app.route('/', faqsRouter);
+  app.route('/', apiKeysRouter);
   app.route('/', outboxRouter);
 
   registerDocs(app);

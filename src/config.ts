@@ -3,6 +3,7 @@ import { ROLES, type Role } from './db/schema';
 import { ConfigError } from './lib/config-error';
 import { bool, int, parseSection } from './lib/config-schema';
 import { parseRateLimitConfig, type RateLimitConfig } from './lib/rate-limit/rate-limit.config';
+import { type ApiKeyConfig, parseApiKeyConfig } from './modules/auth/api-key.config';
 import { type Argon2Params, MAX_ARGON2 } from './modules/auth/argon2-params';
 import { type ChatConfig, parseChatConfig } from './modules/chat/chat.config';
 import { type MailConfig, parseMailConfig } from './modules/mail/mail.config';
@@ -68,7 +69,7 @@ export const envSchema = z.object({
     )
     .pipe(z.array(z.enum(ROLES)).optional()),
   MFA_ENCRYPTION_KEYS: z.string().optional(),
-  // How stale a user gate's copy of the account may get before it is read again; only changes made
+  // How stale a user's admission object's copy of the account may get before it is read again; only changes made
   // around the API (admin CLI, SQL) wait for this, API changes apply at once. 0 reads D1 every time.
   ACCOUNT_RECHECK_SECONDS: int(0, 900).default(60),
 });
@@ -99,6 +100,7 @@ export type Config = {
   chat: ChatConfig;
   mail: MailConfig;
   rateLimit: RateLimitConfig;
+  apiKeys: ApiKeyConfig;
   password: {
     minLength: number;
     maxLength: number;
@@ -195,6 +197,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     chat: parseChatConfig(env, isProduction),
     mail: parseMailConfig(env, isProduction),
     rateLimit: parseRateLimitConfig(env, isProduction),
+    apiKeys: parseApiKeyConfig(env, isProduction),
     password: {
       minLength: vars.PASSWORD_MIN_LENGTH,
       maxLength: vars.PASSWORD_MAX_LENGTH,

@@ -322,3 +322,63 @@ export const faqs = sqliteTable(
 
 export type Faq = typeof faqs.$inferSelect;
 export type NewFaq = typeof faqs.$inferInsert;
+
+export const API_KEY_SCOPES = ['chat:use', 'content:read', 'content:write'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/**
+ * Machine credentials. Only the SHA-256 of a secret is stored, with its first and last characters so
+ * its owner can recognise it. Rotation moves the current hash to `previous_secret_hash`, valid until
+ * `previous_expires_at`; there is at most one previous secret. `version` is bumped by every change
+ * (edit, rotation, revocation): admission refuses a cached copy of an older version, so a change
+ * applies at once everywhere. Limits left null fall back to the owner's own.
+ */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id')
+      .primaryKey()
+      .$defaultFn(() => crypto.randomUUID()),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    last4: text('last4').notNull(),
+    secretHash: text('secret_hash').notNull().unique(),
+    previousSecretHash: text('previous_secret_hash').unique(),
+    previousExpiresAt: integer('previous_expires_at', { mode: 'timestamp_ms' }),
+    scopes: text('scopes', { mode: 'json' }).$type<ApiKeyScope[]>().notNull(),
+    /** Public model ids this key may use; null = every model its owner may use. */
+    models: text('models', { mode: 'json' }).$type<string[] | null>(),
+    requestsPerMinute: integer('requests_per_minute').notNull(),
+    tokensPerMinute: integer('tokens_per_minute'),
+    maxConcurrentStreams: integer('max_concurrent_streams'),
+    dailyTokenBudget: integer('daily_token_budget'),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    version: integer('version').notNull().default(1),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    ...timestamps,
+  },
+  (t) => [index('api_keys_user_created_idx').on(t.userId, t.createdAt)],
+);
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/** Per key per UTC day, flushed in batches by the owner's admission object (never one write per request). */
+export const apiKeyUsageDaily = sqliteTable(
+  'api_key_usage_daily',
+  {
+    keyId: text('key_id')
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    requests: integer('requests').notNull().default(0),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    cachedTokens: integer('cached_tokens').notNull().default(0),
+    refusals: integer('refusals').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.day] })],
+);

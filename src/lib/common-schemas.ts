@@ -28,6 +28,9 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
 /** The OpenAPI security requirement of routes that take a bearer access token. */
 export const bearerSecurity = [{ bearerAuth: [] }];
 
+/** Routes an API key may call too (with the scope they need): either credential. */
+export const bearerOrKeySecurity: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKeyAuth: [] }];
+
 /** The two failures every guarded route can answer with. */
 export const authErrors = {
   401: errorResponse('Missing, invalid or outdated access token.'),

@@ -1,12 +1,19 @@
 import type { SecureHeadersVariables } from 'hono/secure-headers';
 import type { Config } from '../config';
-import type { Role } from '../db/schema';
+import type { ApiKeyScope, Role } from '../db/schema';
 
 /**
  * `sessionId` is the refresh-token family the caller's access token was minted for; `tokenVersion`
  * the account's token version it carries (both checked by admission).
  */
-export type AuthUser = { id: string; role: Role; sessionId: string; tokenVersion: number };
+export type AuthUser = {
+  id: string;
+  role: Role;
+  sessionId: string;
+  tokenVersion: number;
+  /** Set when the caller is an API key acting for this user: it may do only what its scopes and the role allow. */
+  apiKey?: { id: string; scopes: readonly ApiKeyScope[]; models: readonly string[] | null };
+};
 
 export type AppVariables = SecureHeadersVariables & {
   requestId: string;
@@ -15,6 +22,8 @@ export type AppVariables = SecureHeadersVariables & {
   user?: AuthUser;
   /** Set with `user`; read by the access log. */
   userId?: string;
+  /** The API key's id (never the key) when the caller is one; read by the access log. */
+  apiKeyId?: string;
 };
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

@@ -15,5 +15,6 @@ export const accessLog = () =>
       status: c.res.status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       userId: c.get('userId'),
+      apiKeyId: c.get('apiKeyId'),
     });
   });

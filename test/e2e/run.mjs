@@ -20,14 +20,14 @@ mkdirSync(shots, { recursive: true });
 const port = await freePort(Number(process.env.PORT ?? 8799));
 const devUrl = `http://127.0.0.1:${port}`;
 // Every browser request comes from 127.0.0.1; raise the per-IP auth limits so reruns within a minute
-// (local state persists in .wrangler/) do not trip them. Rate limits have their own tests.
+// (local state persists in .wrangler/) do not trip them, nor the general per-IP limit that every page
+// view and API-key call here shares. Rate limits have their own tests.
 const relaxedLimits = [
+  'RATE_LIMIT_IP:600/1m',
   'RATE_LIMIT_LOGIN_IP:100/1m',
   'RATE_LIMIT_REGISTER_IP:100/1m',
   'RATE_LIMIT_REFRESH_IP:100/1m',
   'RATE_LIMIT_ACCOUNT_IP:100/1m',
-  // The 2FA flow waits for a new TOTP step: reruns land in the same minute more often than before.
-  'RATE_LIMIT_IP:1000/1m',
 ];
 const dev = spawn(
   process.execPath,
@@ -90,11 +90,15 @@ try {
   await step('customer: sign up, verify by the outbox, chat, stop, reload, FAQ answer, delete, log out', () =>
     customerFlow(base, customer),
   );
+  await step('operator: FAQ entry, role change, usage chart', () => operatorFlow(base, admin, customer));
+  await step('api keys: create, copy once, use, rotate, revoke; admin sees and revokes all', () =>
+    apiKeysFlow(base, admin, customer),
+  );
+  // Last of the customer's flows: it changes their password and turns 2FA on.
   await step(
     'customer: enable 2FA, sign out, sign in with a code, reset the password, sign in with a backup code',
     () => twoFactorFlow(base, customer),
   );
-  await step('operator: FAQ entry, role change, usage chart', () => operatorFlow(base, admin, customer));
   await step('docs: Swagger UI still loads', () => docsFlow(devUrl));
 } catch (err) {
   failed = true;
@@ -226,7 +230,7 @@ async function customerFlow(base, customer) {
 
 async function twoFactorFlow(base, customer) {
   const { page, context } = await newPage();
-  await signIn(page, base, customer.email, password);
+  await signIn(page, base, customer);
   await page.getByRole('link', { name: 'Security' }).click();
   await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
   await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
@@ -275,14 +279,6 @@ async function twoFactorFlow(base, customer) {
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.locator('.whoami').filter({ hasText: customer.username }).waitFor();
   await finish(page, context);
-}
-
-async function signIn(page, base, email, secret) {
-  await page.goto(base);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(secret);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('.whoami').waitFor();
 }
 
 /** Opens the development outbox and follows the link in the newest mail to `to` whose subject matches. */
@@ -349,6 +345,80 @@ async function operatorFlow(base, admin, customer) {
   await page.locator('svg.chart polyline.line-chats').waitFor();
   await shot(page, 'stats');
   await finish(page, context);
+}
+
+async function apiKeysFlow(base, admin, customer) {
+  const { page, context } = await newPage();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await signIn(page, base, customer);
+  await page.getByRole('link', { name: 'API keys' }).click();
+  await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+  await page.getByLabel('Name').fill('CI bot');
+  await page.getByLabel('Daily token budget').fill('5000');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const secret = page.getByLabel('Your new API key');
+  await secret.waitFor();
+  const key = await secret.inputValue();
+  await assert(/^sk_test_[0-9A-Za-z]{43}$/.test(key), 'the new key is shown once, in full');
+  await page.getByRole('button', { name: 'Copy' }).click();
+  await page.getByText('Copied.').waitFor();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  await assert(copied === key, 'Copy puts the key on the clipboard');
+  await shot(page, 'api-key-created');
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  await assert((await page.getByLabel('Your new API key').count()) === 0, 'the secret is gone once dismissed');
+
+  const useKey = async (k) => (await fetch(`${base}/v1/models`, { headers: { 'X-API-Key': k } })).status;
+  await assert((await useKey(key)) === 200, 'the key works on /v1');
+  await page.reload();
+  const row = page.getByRole('row').filter({ hasText: 'CI bot' });
+  await row.getByText('1 requests').waitFor();
+  await row.getByText(`${key.slice(0, 12)}…${key.slice(-4)}`).waitFor();
+  await shot(page, 'api-keys');
+
+  await row.getByLabel(/old secret stops after rotating/).selectOption('0');
+  await row.getByRole('button', { name: /Rotate/ }).click();
+  const rotated = await page.getByLabel('Your new API key').inputValue();
+  await assert(rotated !== key, 'rotation shows a new secret');
+  await assert((await useKey(key)) === 401, 'the old secret stops at once with no grace');
+  await assert((await useKey(rotated)) === 200, 'the new secret works');
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  await page
+    .getByRole('row')
+    .filter({ hasText: 'CI bot' })
+    .getByRole('button', { name: /Revoke/ })
+    .click();
+  await page
+    .getByRole('row')
+    .filter({ hasText: 'CI bot' })
+    .getByText(/Revoked/)
+    .waitFor();
+  await assert((await useKey(rotated)) === 401, 'a revoked key fails at once');
+
+  await page.getByLabel('Name').fill('Reporting');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const reporting = await page.getByLabel('Your new API key').inputValue();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByText('You are signed out.').waitFor();
+
+  await signIn(page, base, admin);
+  await page.getByRole('link', { name: 'API keys' }).click();
+  const all = page.getByRole('region', { name: 'Everyone’s live API keys' });
+  const theirs = all.getByRole('row').filter({ hasText: `Reporting (${customer.username})` });
+  await theirs.waitFor();
+  await shot(page, 'api-keys-admin');
+  await theirs.getByRole('button', { name: /Revoke/ }).click();
+  await theirs.waitFor({ state: 'detached' });
+  await assert((await useKey(reporting)) === 401, 'an admin’s revocation applies at once');
+  await finish(page, context);
+}
+
+async function signIn(page, base, who) {
+  await page.goto(base);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.whoami').filter({ hasText: who.username }).waitFor();
 }
 
 async function docsFlow(devUrl) {

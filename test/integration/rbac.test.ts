@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Role } from '../../src/db/schema';
-import { can, type Permission } from '../../src/modules/auth/permissions';
+import type { API_KEY_SCOPES, Role } from '../../src/db/schema';
+import { can, keyCan, type Permission } from '../../src/modules/auth/permissions';
+import { createKey } from '../helpers/api-keys';
 import { bearer, registerAndLogin, type Session } from '../helpers/auth';
 import { useFakeDeepSeek } from '../helpers/chat';
 import { call } from '../helpers/http';
@@ -56,6 +57,14 @@ const decisions: Record<string, Permission | 'public'> = {
   'POST /api/v1/faqs': 'content:write',
   'PATCH /api/v1/faqs/{id}': 'content:write',
   'DELETE /api/v1/faqs/{id}': 'content:delete',
+  'POST /api/v1/api-keys': 'keys:manage',
+  'GET /api/v1/api-keys': 'keys:manage',
+  'GET /api/v1/api-keys/{id}': 'keys:manage',
+  'PATCH /api/v1/api-keys/{id}': 'keys:manage',
+  'DELETE /api/v1/api-keys/{id}': 'keys:manage',
+  'POST /api/v1/api-keys/{id}/rotate': 'keys:manage',
+  'GET /api/v1/admin/api-keys': 'keys:admin',
+  'GET /v1/key': 'chat:use',
 };
 
 /** Bodies that pass validation, so a 400 can never mask a missing permission check. */
@@ -74,6 +83,9 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/auth/mfa/totp/enable': { code: '123456' },
   'POST /api/v1/auth/mfa/totp/disable': { password: 'wrong but valid input', code: '123456' },
   'POST /api/v1/auth/mfa/backup-codes': { code: '123456' },
+  'POST /api/v1/api-keys': { name: 'rbac walker' },
+  'PATCH /api/v1/api-keys/{id}': { name: 'renamed' },
+  'POST /api/v1/api-keys/{id}/rotate': { graceSeconds: 0 },
 };
 
 const ROLES: Role[] = ['viewer', 'user', 'moderator', 'admin'];
@@ -131,6 +143,33 @@ describe('RBAC', () => {
         headers: bearer(sessions[role].accessToken),
       });
       expect(res.status).toBe(204);
+    }
+  });
+
+  it('allows an API key only what its scopes grant within its owner’s role, on every protected endpoint', {
+    timeout: 30_000,
+  }, async () => {
+    useFakeDeepSeek();
+    const victim = await registerAndLogin('viewer');
+    const grants: (typeof API_KEY_SCOPES)[number][][] = [['chat:use'], ['chat:use', 'content:read', 'content:write']];
+    for (const scopes of grants) {
+      // An owner per key: both keys' requests would otherwise share one owner's per-user limit.
+      const admin = await registerAndLogin('admin');
+      const { key } = await createKey(admin, { scopes, requestsPerMinute: 1000 });
+      for (const [op, decision] of Object.entries(decisions)) {
+        if (decision === 'public') continue;
+        const [method, template] = op.split(' ') as [string, string];
+        const headers: Record<string, string> = { 'X-API-Key': key };
+        const body = bodies[op] ?? (method === 'POST' ? {} : undefined);
+        if (body !== undefined) headers['Content-Type'] = 'application/json';
+        const init: RequestInit = { method, headers };
+        if (body !== undefined) init.body = JSON.stringify(body);
+        const res = await call(template.replace('{id}', victim.userId), init);
+        const label = `key[${scopes.join(' ')}] ${op} → ${res.status}`;
+        if (keyCan('admin', scopes, decision)) expect(res.status, label).not.toBe(403);
+        else expect(res.status, label).toBe(403);
+        expect(res.status, label).not.toBe(401);
+      }
     }
   });
 });

@@ -88,7 +88,7 @@ describe('user administration', () => {
   it('changes a role, and the target’s old tokens stop working at once', async () => {
     const admin = await registerAndLogin('admin');
     const target = await registerAndLogin('user');
-    // Used first, so the target's gate holds a copy of the account that the change must replace.
+    // Used first, so the target's admission object holds a copy of the account that the change must replace.
     expect((await call('/api/v1/users/me', { headers: bearer(target.accessToken) })).status).toBe(200);
     const res = await call(
       `/api/v1/users/${target.userId}/role`,

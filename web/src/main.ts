@@ -3,6 +3,7 @@ import { type ChatConfig, chatConfig } from './chat-api';
 import { type AppContext, atLeast, type View } from './context';
 import { h, replaceChildren } from './dom';
 import { forgotView, outboxView, resetView, signinLinkView, verifyView } from './views/account';
+import { apiKeysView } from './views/api-keys';
 import { loginView, registerView } from './views/auth';
 import { chatView } from './views/chat';
 import { faqView } from './views/faq';
@@ -80,6 +81,7 @@ function signedInView(me: User, name: string, param: string | null): View {
   if (name === 'stats' && atLeast(me.role, 'admin')) return statsView();
   if (name === 'faq') return faqView(ctx);
   if (name === 'security') return securityView(ctx);
+  if (name === 'keys' && me.role !== 'viewer') return apiKeysView(ctx);
   if (name === 'chat' || canChat) return chatView(ctx, name === 'chat' ? param : null);
   return faqView(ctx);
 }
@@ -93,6 +95,7 @@ function renderNav(active: string): void {
   const links: [string, string][] = [];
   if (chat && user.role !== 'viewer') links.push(['chat', 'Chat']);
   links.push(['faq', 'FAQ']);
+  if (user.role !== 'viewer') links.push(['keys', 'API keys']);
   if (atLeast(user.role, 'moderator')) links.push(['users', 'Users']);
   if (atLeast(user.role, 'admin')) links.push(['stats', 'Usage']);
   links.push(['security', 'Security']);

@@ -9,6 +9,8 @@ export type AccountState = {
   /** Until the owner confirms the address, the account may sign in but not start chat turns. */
   emailVerified: boolean;
   endedSessions: ReadonlySet<string>;
+  /** The role the account has now; an API key's permissions follow it. */
+  role?: string | undefined;
 };
 
 /**
@@ -49,6 +51,12 @@ export class AccountCache {
       account.tokenVersion === tokenVersion &&
       !account.endedSessions.has(sessionId);
     return accepted ? account : undefined;
+  }
+
+  /** The account as read at most `maxAgeMs` ago (an API key has no token version to compare). */
+  async current(maxAgeMs: number): Promise<AccountState> {
+    const copy = this.copy;
+    return copy !== undefined && this.now() - copy.readAt < maxAgeMs ? copy : await this.readOnce();
   }
 
   changed(): void {

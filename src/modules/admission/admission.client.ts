@@ -32,3 +32,40 @@ export const accountChangedVia =
       }
     }
   };
+
+/** Tells the key owner's admission object that D1 now holds a newer version of the key (edit, rotation, revocation). */
+export type KeyChanged = (ownerId: string, keyId: string, version: number) => Promise<void>;
+
+/**
+ * Call after the D1 write has committed. If the object cannot be told, the change still holds in D1 and
+ * reaches every isolate once its copy of the key ages out (API_KEY_CACHE_SECONDS); logged, not thrown.
+ */
+export const keyChangedVia =
+  (objects: AdmissionObjects, requestId?: string): KeyChanged =>
+  async (ownerId, keyId, version) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admissionOf(objects, ownerId).keyChanged(keyId, version);
+        return;
+      } catch (error) {
+        if (attempt < 2) continue;
+        log('error', 'api key change not propagated to admission; it applies once cached copies age out', {
+          requestId,
+          ...errorDetail(error),
+        });
+        return;
+      }
+    }
+  };
+
+/**
+ * Tells the caller's admission object that conversations were deleted, so its cap counts them again.
+ * A failure is logged: the count then stays high (never low) until the object is next restarted.
+ */
+export async function conversationsChanged(objects: AdmissionObjects, userId: string, requestId?: string) {
+  try {
+    await admissionOf(objects, userId).conversationsChanged();
+  } catch (error) {
+    log('error', 'conversation deletion not propagated to admission', { requestId, ...errorDetail(error) });
+  }
+}

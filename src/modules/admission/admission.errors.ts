@@ -16,6 +16,13 @@ export function refusalError(refusal: Exclude<Refusal, 'account' | 'rate'>): App
         'EMAIL_NOT_VERIFIED',
         'Confirm your email address to chat: follow the link we sent you, or ask for a new one.',
       );
+    case 'conversations':
+      return new AppError(
+        429,
+        'CONVERSATION_LIMIT_REACHED',
+        'You have reached the number of conversations you can keep. Delete an old one to start a new one.',
+        { headers: { 'Retry-After': String(secondsToUtcMidnight()) } },
+      );
     case 'messages':
       return new AppError(
         429,

@@ -1,3 +1,4 @@
+import type { Role } from '../../db/schema';
 import type { RateLimitResult } from '../../lib/rate-limit/rate-limit.types';
 
 /** Who is asking: the signed claims that the account check compares with D1's copy. */
@@ -23,6 +24,8 @@ export type TurnRequest = {
   reserveTokens: number;
   dailyTokenBudget: number;
   dailyMessageQuota: number;
+  /** The turn starts a stored conversation: the caller may keep at most this many. */
+  newConversationCap?: number | undefined;
 };
 
 export type AdmitRequest = AdmitCaller & {
@@ -33,6 +36,40 @@ export type AdmitRequest = AdmitCaller & {
   /** The caller's own request limit (sliding window). */
   rate: { limit: number; windowMs: number };
   turn?: TurnRequest | undefined;
+  /** Set when the caller is an API key acting for the user: admitted in the same call, by the same object. */
+  key?: KeyAdmission | undefined;
+};
+
+/**
+ * An API key, as the caller's (per-isolate) copy of its row describes it. The object refuses a copy
+ * older than the newest version it has been told of (`stale`), and one read under another role than
+ * the owner has now, so an edit, rotation, revocation or role change applies from the next request.
+ */
+export type KeyAdmission = {
+  id: string;
+  version: number;
+  /** The owner's role the copy was read with (the key's permissions were checked against it). */
+  ownerRole: Role;
+  requestsPerMinute: number;
+  /** null: no limit of the key's own (the owner's limits still apply). */
+  tokensPerMinute: number | null;
+  maxConcurrentStreams: number | null;
+  dailyTokenBudget: number | null;
+  /** How long the key's usage may wait in the object before it is written to D1. */
+  usageFlushMs: number;
+};
+
+/** How admission refuses an API key's own limits, or a copy of the key that is out of date. */
+export type KeyRefusal = 'stale' | 'key-rate' | 'key-tokens' | 'key-streams' | 'key-budget';
+
+/** What the object answers for a refused key request beside the refusal itself. */
+export type KeyRefusalInfo = {
+  /** The key's own request window (for `key-rate`, and the headers of every key response). */
+  keyRate?: RateLimitResult;
+  /** When the refused capacity comes back, for `Retry-After`. */
+  retryAfterMs?: number;
+  /** The first refusal of this kind for this key in a while: write it to the audit log. */
+  audit?: boolean;
 };
 
 /**
@@ -42,17 +79,24 @@ export type AdmitRequest = AdmitCaller & {
  */
 export type TurnLease = { id: string; reserved: number; waited: boolean };
 
-export type Refusal = 'account' | 'rate' | 'unverified' | 'messages' | 'streams' | 'busy';
+export type Refusal = 'account' | 'rate' | 'unverified' | 'messages' | 'conversations' | 'streams' | 'busy';
 
 export type AdmitResult =
-  | { ok: true; rate: RateLimitResult; lease?: TurnLease }
-  | { ok: false; refusal: Refusal; rate?: RateLimitResult };
+  | { ok: true; rate: RateLimitResult; lease?: TurnLease; keyRate?: RateLimitResult }
+  | ({ ok: false; refusal: Refusal | KeyRefusal; rate?: RateLimitResult } & KeyRefusalInfo);
 
 export type SettleRequest = {
   lease: string;
   day: string;
   /** What the turn really cost; the rest of its reservation returns to the day's budget. */
   usedTokens: number;
-  /** Nothing was stored (the turn was refused after admission): the message does not count. */
+  /** Nothing was stored (the turn was refused after admission): the message (and a new conversation) does not count. */
   refundMessage?: boolean;
+  /** The turn's usage in detail, for an API key's daily usage figures. */
+  usage?: TurnUsage;
 };
+
+export type TurnUsage = { promptTokens: number; completionTokens: number; cachedTokens: number };
+
+/** An API key's live figures for today, as its owner's object counts them. */
+export type KeyStatus = { day: string; tokensUsed: number; tokensReserved: number; activeStreams: number };

@@ -5,6 +5,8 @@ type Lease = {
   expiresAt: number;
   conversationId: string | undefined;
   reserved: number;
+  /** It started a conversation, counted against the cap until settled (or given back on a refund). */
+  newConversation: boolean;
   /** Settles when the lease is settled or found expired. */
   ended: Promise<void>;
   end: () => void;
@@ -16,9 +18,11 @@ export type DailyCounts = { day: string; tokens: number; messages: number };
 export type LedgerStore = {
   get(): Promise<DailyCounts | undefined>;
   put(counts: DailyCounts): void;
+  /** How many conversations the user keeps (D1 is the source of truth; read when the count is unknown). */
+  countConversations(): Promise<number>;
 };
 
-export type OpenResult = { lease: TurnLease } | { refusal: 'messages' | 'streams' | 'busy' };
+export type OpenResult = { lease: TurnLease } | { refusal: 'messages' | 'conversations' | 'streams' | 'busy' };
 
 /**
  * One user's chat turns (OWASP LLM10, unbounded consumption): how many answers stream at once, which
@@ -34,6 +38,8 @@ export class TurnLedger {
   private leases: Lease[] = [];
   private counts: DailyCounts | undefined;
   private loaded = false;
+  /** Conversations kept, including those being started; unknown until first needed or after a deletion. */
+  private conversations: number | undefined;
 
   constructor(
     private readonly store: LedgerStore,
@@ -43,6 +49,10 @@ export class TurnLedger {
   async open(request: TurnRequest): Promise<OpenResult> {
     const { day, conversationId } = request;
     await this.ready();
+    if (request.newConversationCap !== undefined && this.conversations === undefined) {
+      const counted = await this.store.countConversations();
+      this.conversations ??= counted;
+    }
     const deadline = this.now() + request.waitMs;
     let waited = false;
     for (;;) {
@@ -50,6 +60,10 @@ export class TurnLedger {
       this.drop((l) => l.expiresAt <= now);
       const today = this.on(day);
       if (today.messages >= request.dailyMessageQuota) return { refusal: 'messages' };
+      const newConversation = request.newConversationCap !== undefined;
+      if (newConversation && (this.conversations ?? 0) >= (request.newConversationCap ?? 0)) {
+        return { refusal: 'conversations' };
+      }
       // A lease is held until its turn is stored, so a conversation's next turn waits here for the
       // previous one and then reads a history that includes it.
       const busy =
@@ -63,7 +77,16 @@ export class TurnLedger {
           end = resolve;
         });
         const id = crypto.randomUUID();
-        this.leases.push({ id, expiresAt: now + request.leaseTtlMs, conversationId, reserved, ended, end });
+        this.leases.push({
+          id,
+          expiresAt: now + request.leaseTtlMs,
+          conversationId,
+          reserved,
+          newConversation,
+          ended,
+          end,
+        });
+        if (newConversation && this.conversations !== undefined) this.conversations += 1;
         this.save({ ...today, messages: today.messages + 1 });
         return { lease: { id, reserved, waited } };
       }
@@ -84,6 +107,8 @@ export class TurnLedger {
   async settle(id: string, day: string, usedTokens: number, refundMessage: boolean): Promise<void> {
     await this.ready();
     const now = this.now();
+    const settling = this.leases.find((l) => l.id === id);
+    if (settling?.newConversation && refundMessage && this.conversations !== undefined) this.conversations -= 1;
     this.drop((l) => l.id === id || l.expiresAt <= now);
     // A turn that began before midnight UTC is charged to its own day, never to the next one's count.
     if (this.counts !== undefined && this.counts.day > day) return;
@@ -94,6 +119,11 @@ export class TurnLedger {
       messages: Math.max(0, today.messages - (refundMessage ? 1 : 0)),
     };
     if (next.tokens !== today.tokens || next.messages !== today.messages) this.save(next);
+  }
+
+  /** Conversations were deleted: count them again from D1 when next needed. */
+  conversationsChanged(): void {
+    this.conversations = undefined;
   }
 
   private reservedTotal(): number {

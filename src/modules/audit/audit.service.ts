@@ -28,7 +28,13 @@ export type AuditAction =
   | 'mfa_disable'
   | 'mfa_backup_codes'
   | 'mfa_reset'
-  | 'unverified_purge';
+  | 'unverified_purge'
+  | 'api_key_create'
+  | 'api_key_update'
+  | 'api_key_rotate'
+  | 'api_key_revoke'
+  | 'api_key_expired_use'
+  | 'api_key_refused';
 
 export type AuditInput = Omit<AuditEvent, 'id' | 'createdAt' | 'action'> & { action: AuditAction; requestId?: string };
 

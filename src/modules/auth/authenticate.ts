@@ -6,9 +6,12 @@ import { limitIp, noteRateLimit, rateLimited, writeHeaders } from '../../middlew
 import { admissionOf } from '../admission/admission.client';
 import { refusalError } from '../admission/admission.errors';
 import type { TurnLease, TurnRequest } from '../admission/admission.types';
+import { isKeyRefusal } from '../admission/key-refusals';
 import { type AccessClaims, verifyAccessToken } from './access-token';
-import { can, type Permission } from './permissions';
-import { bearerChallenge, tokenNoLongerValid } from './token-refused';
+import { keyAdmission, keyCaller, verifiedKey } from './api-key-auth';
+import { looksLikeApiKey } from './api-key-secret';
+import { allows, type Permission } from './permissions';
+import { bearerChallenge, forbidden, tokenNoLongerValid } from './token-refused';
 
 /**
  * Admits the identified caller, once per request (later calls share the first answer): the account
@@ -20,6 +23,8 @@ export type Admit = (turn?: TurnRequest) => Promise<TurnLease | undefined>;
 declare module 'hono' {
   interface ContextVariableMap {
     admit?: Admit;
+    /** The permission the route's guard checked (an API key read again during admission is checked again). */
+    permission?: Permission;
   }
 }
 
@@ -36,11 +41,25 @@ const unauthorized = (error?: string) =>
  * token is verified (a bad one is refused, after the same per-IP count, so floods see 429); a good one
  * identifies the caller, whose own admission — account, limits, per-IP count — runs as one step:
  * `admitted()` awaits it for ordinary routes, a chat turn starts it beside its own lookups.
+ * An API key (`X-API-Key`, or a bearer value starting `sk_`) is the second kind of credential: it
+ * identifies its owner, acting with the key's scopes, and is admitted by the owner's admission object.
  */
 export const authenticate = () =>
   createMiddleware<AppEnv>(async function authenticate(c, next) {
     const header = c.req.header('Authorization');
-    if (header === undefined) {
+    const apiKey = c.req.header('X-API-Key');
+    if (apiKey !== undefined && header !== undefined) {
+      await limitIp(c);
+      throw new AppError(400, 'AMBIGUOUS_CREDENTIALS', 'Send either an API key or an access token, not both.');
+    }
+    const bearerKey = header?.startsWith('Bearer ') && looksLikeApiKey(header.slice(7)) ? header.slice(7) : undefined;
+    if (apiKey !== undefined || bearerKey !== undefined) {
+      const key = await verifiedKey(c, (apiKey ?? bearerKey ?? '').trim());
+      c.set('user', keyCaller(key));
+      c.set('userId', key.userId);
+      c.set('apiKeyId', key.id);
+      c.set('admit', keyAdmission(c, key));
+    } else if (header === undefined) {
       await limitIp(c);
     } else {
       const claims = await verifiedClaims(c, header);
@@ -116,7 +135,8 @@ async function admitOnce(
     noteRateLimit(c, result.rate);
     return result.lease;
   }
-  if (result.refusal === 'account') throw tokenNoLongerValid();
+  // Key refusals never answer a token; if one did, refusing is the safe reading.
+  if (result.refusal === 'account' || isKeyRefusal(result.refusal)) throw tokenNoLongerValid();
   if (result.refusal === 'rate')
     throw rateLimited(result.rate ?? { success: false, limit, remaining: 0, reset: Date.now() + windowMs });
   throw refusalError(result.refusal);
@@ -134,9 +154,8 @@ export const requirePermission = (permission: Permission) =>
   createMiddleware<AppEnv>(async function requirePermission(c, next) {
     const user = c.get('user');
     if (!user) throw unauthorized();
-    if (!can(user.role, permission)) {
-      throw new AppError(403, 'FORBIDDEN', 'You do not have permission to do this.');
-    }
+    if (!allows(user, permission)) throw forbidden();
+    c.set('permission', permission);
     await next();
   });
 

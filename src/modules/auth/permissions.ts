@@ -1,4 +1,5 @@
-import type { Role } from '../../db/schema';
+import type { ApiKeyScope, Role } from '../../db/schema';
+import type { AuthUser } from '../../lib/types';
 
 /** Every permission the API checks. A route names exactly one (or none, if public). */
 export const PERMISSIONS = [
@@ -12,6 +13,8 @@ export const PERMISSIONS = [
   'content:write',
   'content:delete',
   'chat:use',
+  'keys:manage',
+  'keys:admin',
   'admin:stats',
 ] as const;
 
@@ -19,12 +22,12 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 /**
  * The one role → permission matrix (admin ⊃ moderator ⊃ user ⊃ viewer). `users:manage`
- * (role changes, deactivation, deletion) and `admin:stats` are admin-only; moderators may read
+ * (role changes, deactivation, deletion), `keys:admin` (everyone's API keys) and `admin:stats` are admin-only; moderators may read
  * users and unlock them (`users:write`) and run the knowledge base.
  */
 // Every account may protect its own sign-in (2FA), viewers included.
 const viewer: readonly Permission[] = ['self:read', 'self:security', 'content:read'];
-const user: readonly Permission[] = [...viewer, 'self:write', 'chat:use'];
+const user: readonly Permission[] = [...viewer, 'self:write', 'chat:use', 'keys:manage'];
 const moderator: readonly Permission[] = [...user, 'users:read', 'users:write', 'content:write', 'content:delete'];
 const admin: readonly Permission[] = PERMISSIONS;
 
@@ -36,3 +39,14 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> =
 };
 
 export const can = (role: Role, permission: Permission): boolean => ROLE_PERMISSIONS[role].has(permission);
+
+/**
+ * What an API key may do: the scopes it was given (only `API_KEY_SCOPES`, never account or key
+ * management) that its owner's role still grants today. An admin's key is no admin credential.
+ */
+export const keyCan = (ownerRole: Role, scopes: readonly ApiKeyScope[], permission: Permission): boolean =>
+  (scopes as readonly Permission[]).includes(permission) && can(ownerRole, permission);
+
+/** Whether this caller — a signed-in user, or an API key acting for one — may do `permission`. */
+export const allows = (user: AuthUser, permission: Permission): boolean =>
+  user.apiKey ? keyCan(user.role, user.apiKey.scopes, permission) : can(user.role, permission);

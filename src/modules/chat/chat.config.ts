@@ -148,4 +148,5 @@ function providerUserIdSecret(raw: string | undefined, isProduction: boolean): s
 }
 
 /** Models a role may use: those whose minimum role it meets. */
-export const modelsFor = (chat: ChatConfig, role: Role) => modelsForRole(chat.models, role);
+export const modelsFor = (chat: ChatConfig, role: Role, keyModels?: readonly string[] | null) =>
+  modelsForRole(chat.models, role).filter((model) => !keyModels || keyModels.includes(model.id));

@@ -23,7 +23,7 @@ export function chatDeps(c: Context<AppEnv>, abort: AbortController): ChatDeps {
   return {
     db,
     config,
-    caller: { id: caller.id, role: caller.role },
+    caller: { id: caller.id, role: caller.role, models: caller.apiKey?.models ?? null },
     faq: faqLookup(db, config.chat, waitUntil),
     admit,
     settle: (request) => admissionOf(c.env.ADMISSION, caller.id).settle(request),

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponse, jsonContent } from '../../lib/common-schemas';
+import { bearerOrKeySecurity, errorResponse, jsonContent } from '../../lib/common-schemas';
 import { guard, turnGuard } from '../auth/authenticate';
 
 const tags = ['Chat'];
-const security = [{ bearerAuth: [] }];
+const security = bearerOrKeySecurity;
 
 export const ChatBodySchema = z
   .object({

@@ -1,11 +1,11 @@
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import { AppError } from '../../lib/errors';
-import { budgetExceeded, ceilingReached, secondsToUtcMidnight } from '../admission/admission.errors';
+import { budgetExceeded, ceilingReached } from '../admission/admission.errors';
 import type { TurnRequest } from '../admission/admission.types';
 import type { CeilingReservation } from '../admission/ceiling';
 import type { Admit } from '../auth/authenticate';
-import { countConversations, findOwnConversation, recentMessages } from '../conversations/conversations.service';
+import { findOwnConversation, recentMessages } from '../conversations/conversations.service';
 import { modelsFor } from './chat.config';
 import type { ChatCaller, ChatTurn, FaqHit, FaqLookup } from './chat.types';
 import type { ChatModel } from './chat-models';
@@ -121,7 +121,7 @@ function planTurn(input: ChatInput, deps: ChatDeps): TurnPlan {
   if (message.length > chat.maxMessageChars) {
     throw new AppError(400, 'MESSAGE_TOO_LONG', `Messages can be at most ${chat.maxMessageChars} characters.`);
   }
-  const model = pickModel(modelsFor(chat, caller.role), input.model ?? chat.defaultModel);
+  const model = pickModel(modelsFor(chat, caller.role, caller.models), input.model ?? chat.defaultModel);
   const dailyTokenBudget = chat.dailyTokenBudget[caller.role];
   if (dailyTokenBudget <= 0) throw budgetExceeded();
   const maxTokens = Math.min(input.maxTokens ?? chat.maxTokens, chat.maxTokens);
@@ -143,6 +143,7 @@ function planTurn(input: ChatInput, deps: ChatDeps): TurnPlan {
       reserveTokens: promptTokenBound(chat.persona, chat.historyTokenBudget, message) + maxTokens,
       dailyTokenBudget,
       dailyMessageQuota: chat.dailyMessageQuota[caller.role],
+      ...(persist && !input.conversationId ? { newConversationCap: chat.maxConversations } : {}),
     },
   };
 }
@@ -153,7 +154,7 @@ async function lookUp(input: ChatInput, plan: TurnPlan, deps: ChatDeps) {
   const [history, found] = await Promise.all([
     input.conversationId
       ? loadHistory(db, caller.id, input.conversationId, config)
-      : newConversation(db, caller.id, plan.persist, config).then(() => clientHistory(input.history, config)),
+      : clientHistory(input.history, config),
     deps.faq(plan.message),
   ]);
   return { history, found };
@@ -234,21 +235,4 @@ async function loadHistory(db: Db, userId: string, conversationId: string, confi
     throw new AppError(409, 'CONVERSATION_FULL', 'This conversation is full. Start a new one.');
   }
   return trimHistory(await recentMessages(db, conversationId, HISTORY_ROWS), config.chat.historyTokenBudget);
-}
-
-/**
- * A new stored conversation must fit under the caller's cap. Two turns started at the same instant
- * can each see the last free place (the count is read, not reserved): the cap can be passed by at
- * most the caller's concurrent streams.
- */
-async function newConversation(db: Db, userId: string, persist: boolean, config: Config): Promise<void> {
-  if (!persist) return;
-  if ((await countConversations(db, userId)) >= config.chat.maxConversations) {
-    throw new AppError(
-      429,
-      'CONVERSATION_LIMIT_REACHED',
-      `You can keep at most ${config.chat.maxConversations} conversations. Delete an old one to start a new one.`,
-      { headers: { 'Retry-After': String(secondsToUtcMidnight()) } },
-    );
-  }
 }

@@ -29,7 +29,8 @@ export type EventSink = (event: ChatEvent) => Promise<void> | void;
  */
 export type ChatTurn = { meta: ChatMeta; run: (sink: EventSink) => Promise<void> };
 
-export type ChatCaller = { id: string; role: Role };
+/** `models`: an API key's own model list (null: every model the role allows). */
+export type ChatCaller = { id: string; role: Role; models?: readonly string[] | null };
 
 export type FaqHit = { id: string; question: string; answer: string };
 

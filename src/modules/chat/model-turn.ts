@@ -98,6 +98,11 @@ export async function startModelTurn({
           finishReason: finishReason ?? (failure ? failure.code.toLowerCase() : 'aborted'),
         }),
       final.totalTokens,
+      {
+        promptTokens: final.promptTokens,
+        completionTokens: final.completionTokens,
+        cachedTokens: final.cacheHitTokens,
+      },
     );
     if (deps.signal.aborted) return;
     if (failure) {

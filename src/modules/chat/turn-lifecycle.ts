@@ -1,6 +1,6 @@
 import { errorDetail } from '../../lib/error-detail';
 import { log } from '../../lib/logger';
-import type { SettleRequest, TurnLease } from '../admission/admission.types';
+import type { SettleRequest, TurnLease, TurnUsage } from '../admission/admission.types';
 import type { CeilingReservation } from '../admission/ceiling';
 
 export type LifecycleDeps = {
@@ -70,7 +70,7 @@ export class TurnLifecycle {
    * lease and charges `usedTokens`, so the conversation's next turn waits for the write (its history
    * then includes this turn).
    */
-  finish(record: () => Promise<void>, usedTokens: number): void {
+  finish(record: () => Promise<void>, usedTokens: number, usage?: TurnUsage): void {
     this.claim();
     if (this.ended) return;
     this.ended = true;
@@ -83,14 +83,14 @@ export class TurnLifecycle {
         .catch((error) => log('error', 'chat record failed', { requestId: this.deps.requestId, ...errorDetail(error) }))
         .finally(() => {
           if (timer !== undefined) clearTimeout(timer);
-          return this.end(usedTokens, false);
+          return this.end(usedTokens, false, usage);
         }),
     );
   }
 
   /** Tried twice: a lost settlement would hold the slot, and the conversation, until the lease expires. */
-  private async end(usedTokens: number, refundMessage: boolean): Promise<void> {
-    const request = { lease: this.lease.id, day: this.day, usedTokens, refundMessage };
+  private async end(usedTokens: number, refundMessage: boolean, usage?: TurnUsage): Promise<void> {
+    const request = { lease: this.lease.id, day: this.day, usedTokens, refundMessage, ...(usage ? { usage } : {}) };
     await Promise.all([
       this.deps
         .settle(request)

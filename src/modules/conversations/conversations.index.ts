@@ -1,5 +1,6 @@
 import { createRouter } from '../../lib/create-router';
 import { dbOf } from '../../lib/db-context';
+import { conversationsChanged } from '../admission/admission.client';
 import { currentUser } from '../auth/authenticate';
 import * as routes from './conversations.routes';
 import * as service from './conversations.service';
@@ -19,6 +20,8 @@ export const conversationsRouter = createRouter()
     ),
   )
   .openapi(routes.remove, async (c) => {
-    await service.deleteConversation(dbOf(c), currentUser(c).id, c.req.valid('param').id);
+    const userId = currentUser(c).id;
+    await service.deleteConversation(dbOf(c), userId, c.req.valid('param').id);
+    await conversationsChanged(c.env.ADMISSION, userId, c.get('requestId'));
     return c.body(null, 204);
   });

@@ -80,9 +80,3 @@ export const toMessageView = (m: Message) => ({
   incomplete: m.incomplete,
   createdAt: m.createdAt.toISOString(),
 });
-
-/** How many conversations a user keeps (their cap is checked before a new one is started). */
-export async function countConversations(db: Db, userId: string): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(conversations).where(eq(conversations.userId, userId));
-  return row?.n ?? 0;
-}

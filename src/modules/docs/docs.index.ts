@@ -21,7 +21,14 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'An access token from POST /api/v1/auth/login.',
+    description: 'An access token from POST /api/v1/auth/login, or an API key (`sk_live_…`) as the bearer value.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyAuth', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description:
+      'An API key from POST /api/v1/api-keys. It acts for its owner with its scopes only (chat:use, content:read, content:write).',
   });
 
   app.doc31('/openapi.json', (c) => ({

@@ -2,14 +2,14 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { dbOf } from '../../lib/db-context';
 import type { AppEnv } from '../../lib/types';
-import { can } from '../auth/permissions';
+import { allows } from '../auth/permissions';
 import type * as routes from './faqs.routes';
 import * as service from './faqs.service';
 
 /** Editors (content:write) work on drafts, so they see them; everyone else sees published entries only. */
 const publishedOnly = (c: Context<AppEnv>): boolean => {
   const user = c.get('user');
-  return !(user && can(user.role, 'content:write'));
+  return !(user && allows(user, 'content:write'));
 };
 
 export const listFaqs: RouteHandler<typeof routes.listFaqs, AppEnv> = async (c) =>

@@ -21,7 +21,8 @@ const openAIUsage = (u: ChatUsage) => ({
 
 export const modelsHandler: RouteHandler<typeof models, AppEnv> = (c) => {
   const created = 1_767_225_600; // fixed: these are configuration entries, not releases
-  const data = modelsFor(c.get('config').chat, currentUser(c).role).map((m) => ({
+  const user = currentUser(c);
+  const data = modelsFor(c.get('config').chat, user.role, user.apiKey?.models).map((m) => ({
     id: m.id,
     object: 'model' as const,
     created,

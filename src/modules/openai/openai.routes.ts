@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { bearerOrKeySecurity } from '../../lib/common-schemas';
 import { guard, turnGuard } from '../auth/authenticate';
 import { CompletionRequestSchema, CompletionSchema, ModelListSchema } from './openai.schemas';
 
 const tags = ['OpenAI-compatible'];
-const security = [{ bearerAuth: [] }];
+const security = bearerOrKeySecurity;
 
 const OpenAIErrorSchema = z
   .object({

@@ -111,7 +111,7 @@ export async function listUsers(db: Db, query: { page: number; pageSize: number;
   };
 }
 
-/** `accountChanged` tells the target's gate after a change that must end their current access tokens. */
+/** `accountChanged` tells the target's admission object after a change that must end their current access tokens. */
 type AdminAction = { db: Db; actorId: string; meta: RequestMeta; accountChanged: AccountChanged };
 
 /**

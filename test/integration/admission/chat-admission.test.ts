@@ -4,7 +4,7 @@ import { parseConfig } from '../../../src/config';
 import { promptTokenBound } from '../../../src/modules/chat/prompt';
 import { bearer, registerAndLogin } from '../../helpers/auth';
 import { readSse, useFakeDeepSeek } from '../../helpers/chat';
-import { callerWith, readError } from '../../helpers/http';
+import { call, callerWith, readError } from '../../helpers/http';
 import { uniqueIp } from '../../helpers/logs';
 
 type Row = Record<string, unknown>;
@@ -71,18 +71,26 @@ describe('chat admission', () => {
     expect(res.status).toBe(200);
   });
 
-  it('caps the conversations a user keeps', async () => {
+  it('caps the conversations a user keeps, and frees a place when one is deleted', async () => {
     useFakeDeepSeek();
     const me = await registerAndLogin();
     const send = askWith({ CHAT_MAX_CONVERSATIONS: '1' });
     const first = await send(me.accessToken, { message: FAQ_QUESTION, stream: false });
     const { conversationId } = (await first.json()) as { conversationId: string };
-    // A new conversation is refused; the existing one goes on.
-    await expect.poll(async () => (await send(me.accessToken, { message: FAQ_QUESTION })).status).toBe(429);
     const refused = await send(me.accessToken, { message: FAQ_QUESTION });
+    expect(refused.status).toBe(429);
     expect((await readError(refused)).code).toBe('CONVERSATION_LIMIT_REACHED');
     expect(refused.headers.get('Retry-After')).toEqual(expect.stringMatching(/^\d+$/));
+    // The existing one goes on; deleting it makes room for a new one.
     expect((await send(me.accessToken, { message: FAQ_QUESTION, conversationId, stream: false })).status).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          (await call(`/api/v1/conversations/${conversationId}`, { method: 'DELETE', headers: bearer(me.accessToken) }))
+            .status,
+      )
+      .toBe(204);
+    expect((await send(me.accessToken, { message: FAQ_QUESTION, stream: false })).status).toBe(200);
   });
 
   it('stops model answers for everyone at the deployment ceiling while FAQ answers go on, refunding what was not spent', async () => {

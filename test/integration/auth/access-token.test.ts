@@ -171,7 +171,7 @@ describe('access tokens', () => {
 
   it('refuses a token minted before the user’s token version moved on', async () => {
     const session = await registerAndLogin();
-    await expectAccepted(session.accessToken); // the gate now holds a copy of the account
+    await expectAccepted(session.accessToken); // the admission object now holds a copy of the account
     await changeAccountInD1(session.userId, BUMP_VERSION, { tell: true });
     await expect401(session.accessToken);
   });
@@ -183,7 +183,7 @@ describe('access tokens', () => {
     await expect401(session.accessToken);
   });
 
-  it('sees a change made around the API once the gate’s copy ages out', async () => {
+  it('sees a change made around the API once the admission object’s copy ages out', async () => {
     const session = await registerAndLogin();
     await expectAccepted(session.accessToken);
     await changeAccountInD1(session.userId, BUMP_VERSION, { tell: false });
@@ -196,10 +196,10 @@ describe('access tokens', () => {
     expect((await readError(res)).code).toBe('UNAUTHORIZED');
   });
 
-  it('reads the account again for a token newer than the gate’s copy', async () => {
+  it('reads the account again for a token newer than the admission object’s copy', async () => {
     const session = await registerAndLogin();
     await expectAccepted(session.accessToken);
-    // A version the gate never heard of, e.g. minted by another Worker after a change it missed.
+    // A version admission never heard of, e.g. minted by another Worker after a change it missed.
     await changeAccountInD1(session.userId, BUMP_VERSION, { tell: false });
     await expectAccepted(await forge(session.userId, { claims: { tv: 1 } }));
     await expect401(session.accessToken);

@@ -34,7 +34,7 @@ describe('POST /api/v1/auth/refresh', () => {
     const first = await cookiePost(REFRESH, session.refreshCookie);
     const successor = refreshCookieOf(first);
     const { accessToken } = (await first.json()) as { accessToken: string };
-    // Used before the replay, so the user's gate holds a copy of the account that the replay must end.
+    // Used before the replay, so the user's admission object holds a copy of the account that the replay must end.
     expect((await call('/api/v1/users/me', { headers: bearer(accessToken) })).status).toBe(200);
     const replay = await cookiePost(REFRESH, session.refreshCookie);
     expect(replay.status).toBe(401);

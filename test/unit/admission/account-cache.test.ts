@@ -106,7 +106,7 @@ describe('AccountCache', () => {
     const early = cache.accepts(0, 'session', MINUTE);
     await Promise.resolve();
     state.current = active(1); // the write commits while the read is pending...
-    cache.changed(); // ...and the gate is told
+    cache.changed(); // ...and the admission object is told
     state.release?.();
     state.release = undefined;
     expect(await early).toBe(true); // the request that was already waiting saw the old row

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { TurnRequest } from '../../../src/modules/admission/admission.types';
 import { type DailyCounts, TurnLedger } from '../../../src/modules/admission/turn-ledger';
 
-function memoryStore(initial?: DailyCounts) {
-  const store = { value: initial, puts: 0 };
+function memoryStore(initial?: DailyCounts, conversations = 0) {
+  const store = { value: initial, puts: 0, conversations, counted: 0 };
   return {
     store,
     ledgerStore: {
@@ -11,6 +11,10 @@ function memoryStore(initial?: DailyCounts) {
       put: (counts: DailyCounts) => {
         store.value = counts;
         store.puts++;
+      },
+      countConversations: async () => {
+        store.counted++;
+        return store.conversations;
       },
     },
   };
@@ -101,5 +105,24 @@ describe('TurnLedger', () => {
     expect(lease.reserved).toBe(10);
     await ledger.settle(lease.id, '2026-11-22', 99, false);
     expect(store.value).toEqual({ day, tokens: 0, messages: 1 });
+  });
+
+  it('caps new conversations from a count read once, gives a refunded one back, and recounts after deletions', async () => {
+    const { store, ledgerStore } = memoryStore(undefined, 1);
+    const ledger = new TurnLedger(ledgerStore);
+    const request = { ...turn, newConversationCap: 2 };
+    const started = leaseOf(await ledger.open(request));
+    expect(await ledger.open(request)).toEqual({ refusal: 'conversations' });
+    await ledger.settle(started.id, day, 0, true); // refused after admission: nothing stored
+    const kept = leaseOf(await ledger.open(request));
+    await ledger.settle(kept.id, day, 0, false);
+    expect(await ledger.open(request)).toEqual({ refusal: 'conversations' });
+    // Continuing a conversation is not capped.
+    expect('lease' in (await ledger.open(turn))).toBe(true);
+    expect(store.counted).toBe(1);
+    store.conversations = 0;
+    ledger.conversationsChanged();
+    expect('lease' in (await ledger.open(request))).toBe(true);
+    expect(store.counted).toBe(2);
   });
 });
