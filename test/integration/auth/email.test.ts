@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../../src/db/client';
 import { purgeExpired } from '../../../src/modules/accounts/purge';
+import { createKey } from '../../helpers/api-keys';
 import { bearer, login, newIdentity, register, registerUnverified } from '../../helpers/auth';
 import { useFakeDeepSeek } from '../../helpers/chat';
 import { call, callerWith, postJson, readError } from '../../helpers/http';
@@ -27,6 +28,25 @@ describe('email verification', () => {
     expect((await verify(linkToken(mail, 'verify'))).status).toBe(200);
     // Admission hears of it at once: the same access token chats now.
     expect((await chat(accessToken)).status).toBe(200);
+  });
+
+  it('refuses chat through an API key of an unverified owner too', async () => {
+    useFakeDeepSeek();
+    const user = await registerUnverified();
+    const session = {
+      ...(await login(user.email, user.password)),
+      userId: user.id,
+      email: user.email,
+      password: user.password,
+    };
+    const { key } = await createKey(session);
+    const res = await postJson(
+      '/v1/chat/completions',
+      { model: 'support-fast', messages: [{ role: 'user', content: 'Where is my parcel?' }] },
+      { 'X-API-Key': key },
+    );
+    expect(res.status).toBe(403);
+    expect((await readError(res)).code).toBe('EMAIL_NOT_VERIFIED');
   });
 
   it('accepts a link once, only while it is the newest, and only within 24 hours', async () => {
