@@ -2,6 +2,7 @@ import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { accountTokens, signinChallenges, users } from '../../db/schema';
 import { log } from '../../lib/logger';
+import { auditStatement } from '../audit/audit.service';
 import { releaseExpiredHolds } from './username-holds';
 
 /** An address nobody confirmed within this long is given back (its account removed). */
@@ -23,6 +24,12 @@ export async function purgeExpired(db: Db, now = Date.now()) {
     db.delete(accountTokens).where(or(lt(accountTokens.expiresAt, expired), lt(accountTokens.usedAt, expired))),
     db.delete(signinChallenges).where(lt(signinChallenges.expiresAt, expired)),
   ]);
-  if (removed.length > 0) log('info', 'removed unverified accounts', { count: removed.length });
+  if (removed.length > 0) {
+    log('info', 'removed unverified accounts', { count: removed.length });
+    const [first, ...rest] = removed.map(({ id }) =>
+      auditStatement(db, { action: 'unverified_purge', outcome: 'success', targetId: id, detail: { days: 7 } }),
+    );
+    if (first) await db.batch([first, ...rest]);
+  }
   return { unverifiedRemoved: removed.length };
 }

@@ -147,6 +147,12 @@ describe('email verification', () => {
     await purgeExpired(createDb(env.DB));
     const left = await env.DB.prepare('SELECT id FROM users WHERE id IN (?, ?)').bind(stale.id, old.id).all();
     expect(left.results).toEqual([{ id: old.id }]);
+    const audited = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_events WHERE action = 'unverified_purge' AND target_id = ?",
+    )
+      .bind(stale.id)
+      .first<{ n: number }>();
+    expect(audited?.n).toBe(1);
     // The address and the name are free again.
     const again = await postJson('/api/v1/auth/register', {
       ...newIdentity(),
