@@ -21,3 +21,29 @@ await build({
   logLevel: 'warning',
 });
 await copyFile(path.join(root, 'web', 'app.css'), path.join(outdir, 'app.css'));
+
+// The embeddable widget: the loader other sites include (/widget.js, a classic script: it runs on
+// their pages, so no module semantics are assumed), and the frame it opens (/widget/frame.js + .css).
+const widgetDir = path.join(root, 'public', 'widget');
+await mkdir(widgetDir, { recursive: true });
+await build({
+  entryPoints: [path.join(root, 'web', 'widget', 'loader.ts')],
+  outfile: path.join(root, 'public', 'widget.js'),
+  bundle: true,
+  format: 'iife',
+  target: ['es2020'],
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: [path.join(root, 'web', 'widget', 'frame.ts')],
+  outfile: path.join(widgetDir, 'frame.js'),
+  bundle: true,
+  format: 'esm',
+  target: ['es2022'],
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+await copyFile(path.join(root, 'web', 'widget', 'frame.css'), path.join(widgetDir, 'frame.css'));

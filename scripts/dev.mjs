@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ensureDevVars } from './lib/dev-vars.mjs';
 import { startFakeDeepSeekUnlessKeyed } from './lib/fake-deepseek-server.mjs';
+import { startFakeTurnstile } from './lib/fake-turnstile-server.mjs';
 import { root, run, wranglerEnv } from './lib/run.mjs';
 
 const port = process.env.PORT ?? '8787';
@@ -13,6 +14,8 @@ ensureDevVars();
 await run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local']);
 // Without DEEPSEEK_API_KEY, chat answers come from the local fake DeepSeek (canned, and it says so).
 await startFakeDeepSeekUnlessKeyed(root);
+// Guest sessions verify Turnstile against a local siteverify fake (Cloudflare's test keys).
+await startFakeTurnstile();
 
 // Links in mail (verification, reset) must open the page this server serves, whatever the port.
 const extra = process.argv.slice(2);

@@ -11,6 +11,7 @@ import { envSchema } from '../src/config';
 import { rateLimitEnvSchema } from '../src/lib/rate-limit/rate-limit.config';
 import { apiKeyEnvSchema } from '../src/modules/auth/api-key.config';
 import { chatEnvSchema } from '../src/modules/chat/chat.config';
+import { guestEnvSchema } from '../src/modules/guest/guest.config';
 import { mailEnvSchema } from '../src/modules/mail/mail.config';
 
 const sections: { title: string; source: string; schema: z.ZodObject }[] = [
@@ -18,6 +19,7 @@ const sections: { title: string; source: string; schema: z.ZodObject }[] = [
   { title: 'Rate limiting', source: 'src/lib/rate-limit/rate-limit.config.ts', schema: rateLimitEnvSchema },
   { title: 'Chat and the assistant', source: 'src/modules/chat/chat.config.ts', schema: chatEnvSchema },
   { title: 'API keys', source: 'src/modules/auth/api-key.config.ts', schema: apiKeyEnvSchema },
+  { title: 'Guests, the widget and retention', source: 'src/modules/guest/guest.config.ts', schema: guestEnvSchema },
   { title: 'Mail', source: 'src/modules/mail/mail.config.ts', schema: mailEnvSchema },
 ];
 
@@ -29,6 +31,21 @@ const descriptions: Record<string, string> = {
   API_KEY_MAX_PER_USER:
     'Live (unrevoked) API keys a user may hold; creating one more answers 409 API_KEY_LIMIT_REACHED.',
   API_KEY_DEFAULT_REQUESTS_PER_MINUTE: 'Requests per minute of a new API key created without `requestsPerMinute`.',
+  TURNSTILE_SITE_KEY:
+    'Cloudflare Turnstile site key the widget frame renders the challenge with. Default: the always-pass test key; production refuses test keys.',
+  TURNSTILE_SECRET_KEY:
+    "Secret. Turnstile secret key, sent to siteverify with each guest session. Unset outside production: Cloudflare's always-pass test secret. Required (and not a test key) in production.",
+  TURNSTILE_VERIFY_URL:
+    'siteverify endpoint. Development and tests point it at the local fake (`http://127.0.0.1:8789/turnstile/v0/siteverify`, served by `npm run dev`); https in production.',
+  TURNSTILE_SCRIPT_URL:
+    "Turnstile's client script, loaded by the widget frame (its origin is added to the frame's CSP). Empty: offline, the frame uses the dummy token without loading any script (refused in production).",
+  TURNSTILE_EXPECTED_HOSTNAMES:
+    'Comma-separated hostnames siteverify must report (where the challenge was solved: the frame, on this service). Empty: the hostname the service is reached on. Development: `example.com`, what the test keys report.',
+  TURNSTILE_ACTION:
+    'The widget action siteverify must report; empty: not checked (development, as the test keys report none).',
+  GUEST_VISITOR_DAYS: 'How long a visitor token renews guest access tokens (absolute, from the first session).',
+  GUEST_RETENTION_DAYS: 'Guest conversations untouched this long are deleted by the daily retention run.',
+  AUDIT_RETENTION_DAYS: 'Audit events older than this are deleted by the daily retention run.',
   CHAT_STREAM_MAX_LINE_CHARS: 'Longest SSE line accepted from the upstream; past it the turn ends with UPSTREAM_ERROR.',
   CHAT_STREAM_MAX_EVENT_CHARS: 'Most data one upstream SSE event may carry; past it the turn ends with UPSTREAM_ERROR.',
   CHAT_MAX_ANSWER_CHARS:

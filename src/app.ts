@@ -25,11 +25,14 @@ import { chatRouter } from './modules/chat/chat.index';
 import { conversationsRouter } from './modules/conversations/conversations.index';
 import { registerDocs } from './modules/docs/docs.index';
 import { faqsRouter } from './modules/faqs/faqs.index';
+import { guestRouter } from './modules/guest/guest.index';
 import { healthRouter } from './modules/health/health.index';
 import { outboxRouter } from './modules/mail/outbox.index';
 import { mfaRouter } from './modules/mfa/mfa.index';
 import { openaiRouter } from './modules/openai/openai.index';
+import { sitesRouter } from './modules/sites/sites.index';
 import { usersRouter } from './modules/users/users.index';
+import { widgetRouter } from './modules/widget/widget.index';
 
 const apiPrefixes = ['/api/', '/v1/', '/.well-known/'];
 
@@ -84,6 +87,9 @@ export function createApp() {
   app.route('/', conversationsRouter);
   app.route('/', faqsRouter);
   app.route('/', apiKeysRouter);
+  app.route('/', sitesRouter);
+  app.route('/', guestRouter);
+  app.route('/', widgetRouter);
   app.route('/', outboxRouter);
 
   registerDocs(app);

@@ -6,6 +6,7 @@ import { parseRateLimitConfig, type RateLimitConfig } from './lib/rate-limit/rat
 import { type ApiKeyConfig, parseApiKeyConfig } from './modules/auth/api-key.config';
 import { type Argon2Params, MAX_ARGON2 } from './modules/auth/argon2-params';
 import { type ChatConfig, parseChatConfig } from './modules/chat/chat.config';
+import { type GuestConfig, parseGuestConfig } from './modules/guest/guest.config';
 import { type MailConfig, parseMailConfig } from './modules/mail/mail.config';
 import { type MfaKey, parseMfaKeys } from './modules/mfa/mfa-keys';
 
@@ -98,6 +99,8 @@ export type Config = {
     mfaKeys: readonly MfaKey[] | undefined;
   };
   chat: ChatConfig;
+  /** Guests (website visitors): Turnstile, visitor lifetime, retention. */
+  guest: GuestConfig;
   mail: MailConfig;
   rateLimit: RateLimitConfig;
   apiKeys: ApiKeyConfig;
@@ -195,6 +198,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
       mfaKeys,
     },
     chat: parseChatConfig(env, isProduction),
+    guest: parseGuestConfig(env, isProduction),
     mail: parseMailConfig(env, isProduction),
     rateLimit: parseRateLimitConfig(env, isProduction),
     apiKeys: parseApiKeyConfig(env, isProduction),

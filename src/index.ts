@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import { createDb } from './db/client';
 import { purgeExpired } from './modules/accounts/purge';
+import { runRetention } from './modules/retention/retention.scheduled';
 
 export { RateLimiterObject } from './lib/rate-limit/durable-object.limiter';
 
@@ -8,8 +9,10 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  // Hourly ([triggers] in wrangler.toml): unverified accounts past 7 days, released username holds, spent links.
-  async scheduled(_controller, env, ctx) {
+  // The daily Cron Trigger (wrangler.toml [triggers]): retention of guest chats, expired tokens, old audit
+  // events; and accounts left unverified for 7 days, released username holds, spent links.
+  scheduled: (controller, env, ctx) => {
+    ctx.waitUntil(runRetention(env, controller.scheduledTime));
     ctx.waitUntil(purgeExpired(createDb(env.DB)));
   },
 } satisfies ExportedHandler<Env>;

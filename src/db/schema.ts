@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const ROLES = ['admin', 'moderator', 'user', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -229,21 +229,78 @@ export type AuditEvent = typeof auditEvents.$inferInsert;
 export const MESSAGE_ROLES = ['user', 'assistant'] as const;
 export const ANSWER_SOURCES = ['faq', 'model'] as const;
 
-/** One support chat: owned by one user, deleted with them. */
+/**
+ * A website that embeds the chat widget. `id` is the public site id (it appears in the embed snippet);
+ * `identity_secret` keys the HMAC a site's own server signs its customers' identities with, so it is
+ * shown once at creation and never returned again.
+ */
+export const sites = sqliteTable('sites', {
+  id: text('id')
+    .primaryKey()
+    .$defaultFn(() => crypto.randomUUID()),
+  name: text('name').notNull(),
+  allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull(),
+  greeting: text('greeting'),
+  accentColor: text('accent_color'),
+  guestChat: integer('guest_chat', { mode: 'boolean' }).notNull().default(true),
+  guestMessagesPerMinute: integer('guest_messages_per_minute').notNull(),
+  guestMessagesPerDay: integer('guest_messages_per_day').notNull(),
+  guestIpMessagesPerDay: integer('guest_ip_messages_per_day').notNull(),
+  guestTokensPerDay: integer('guest_tokens_per_day').notNull(),
+  identitySecret: text('identity_secret').notNull(),
+  createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+  ...timestamps,
+});
+
+export type Site = typeof sites.$inferSelect;
+
+/**
+ * A website visitor who passed Turnstile: no account, a long-lived visitor token (stored only as a
+ * SHA-256) that renews short guest access tokens until `expires_at`. Deleted with their site; their
+ * conversations go with them.
+ */
+export const visitors = sqliteTable(
+  'visitors',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    createdAt: timestamps.createdAt,
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [index('visitors_site_idx').on(t.siteId), index('visitors_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * One support chat, owned by one user (deleted with them) or, for a guest, by one visitor of one
+ * site (deleted with the visitor, and by retention after GUEST_RETENTION_DAYS). Exactly one of
+ * `user_id` and `visitor_id` is set. `customer_id`/`customer_email` are a guest's identity as their
+ * site's server signed it (identity verification); never set from anything unsigned.
+ */
 export const conversations = sqliteTable(
   'conversations',
   {
     id: text('id')
       .primaryKey()
       .$defaultFn(() => crypto.randomUUID()),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    visitorId: text('visitor_id').references(() => visitors.id, { onDelete: 'cascade' }),
+    siteId: text('site_id').references(() => sites.id, { onDelete: 'cascade' }),
+    customerId: text('customer_id'),
+    customerEmail: text('customer_email'),
     title: text('title').notNull(),
     messageCount: integer('message_count').notNull().default(0),
     ...timestamps,
   },
-  (t) => [index('conversations_user_updated_idx').on(t.userId, t.updatedAt)],
+  (t) => [
+    index('conversations_user_updated_idx').on(t.userId, t.updatedAt),
+    index('conversations_visitor_updated_idx').on(t.visitorId, t.updatedAt),
+    index('conversations_site_updated_idx').on(t.siteId, t.updatedAt),
+    check('conversations_one_owner', sql`("user_id" IS NULL) <> ("visitor_id" IS NULL)`),
+  ],
 );
 
 export const messages = sqliteTable(

@@ -1,16 +1,21 @@
 import type { SecureHeadersVariables } from 'hono/secure-headers';
 import type { Config } from '../config';
-import type { ApiKeyScope, Role } from '../db/schema';
+import type { ApiKeyScope } from '../db/schema';
+import type { CallerRole, GuestCaller } from './caller-role';
+
+export type { CallerRole, GuestCaller };
 
 /**
  * `sessionId` is the refresh-token family the caller's access token was minted for; `tokenVersion`
- * the account's token version it carries (both checked by admission).
+ * the account's token version it carries (both checked by admission). A guest's are its visitor id and 0.
  */
 export type AuthUser = {
   id: string;
-  role: Role;
+  role: CallerRole;
   sessionId: string;
   tokenVersion: number;
+  /** Set exactly when `role` is `guest`; `id` is then the visitor id. */
+  guest?: GuestCaller;
   /** Set when the caller is an API key acting for this user: it may do only what its scopes and the role allow. */
   apiKey?: { id: string; scopes: readonly ApiKeyScope[]; models: readonly string[] | null };
 };

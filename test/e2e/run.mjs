@@ -4,6 +4,7 @@
 // unexpected HTTP error, and saves screenshots to test/e2e/screenshots/ (git-ignored).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { Secret, TOTP } from 'otpauth';
@@ -21,9 +22,9 @@ const port = await freePort(Number(process.env.PORT ?? 8799));
 const devUrl = `http://127.0.0.1:${port}`;
 // Every browser request comes from 127.0.0.1; raise the per-IP auth limits so reruns within a minute
 // (local state persists in .wrangler/) do not trip them, nor the general per-IP limit that every page
-// view and API-key call here shares. Rate limits have their own tests.
+// view, API-key call and widget request here shares. Rate limits have their own tests.
 const relaxedLimits = [
-  'RATE_LIMIT_IP:600/1m',
+  'RATE_LIMIT_IP:2000/1m',
   'RATE_LIMIT_LOGIN_IP:100/1m',
   // One customer signs in six times from 127.0.0.1 across the flows (5 per 15 minutes per email and client).
   'RATE_LIMIT_LOGIN_EMAIL:100/15m',
@@ -47,6 +48,8 @@ dev.stderr.on('data', (d) => (devLog += d));
 
 let browser;
 const problems = [];
+/** The site the widget flows use (made by the first, refused to other origins in the second). */
+let widgetSite;
 let failed = false;
 
 try {
@@ -102,6 +105,11 @@ try {
     () => twoFactorFlow(base, customer),
   );
   await step('docs: Swagger UI still loads', () => docsFlow(devUrl));
+  await step(
+    'widget: a host page on another site embeds it; a guest chats, sees formatted answers, hits the limit',
+    () => widgetFlow(port, admin),
+  );
+  await step('widget: a page on an origin not on the list gets no widget', () => widgetRefusedFlow(port));
 } catch (err) {
   failed = true;
   console.error(`\nFAILED: ${err instanceof Error ? err.stack : err}`);
@@ -430,10 +438,206 @@ async function docsFlow(devUrl) {
   await finish(page, context);
 }
 
+/**
+ * The widget as production sees it: the host page on one site (127.0.0.1:<port>) and the service on
+ * another (localhost:<port>), so the frame is cross-site, with partitioned storage and SameSite rules.
+ */
+async function widgetFlow(port, admin) {
+  const service = `http://localhost:${port}`;
+  const hostPort = await freePort(port + 100);
+  const hostOrigin = `http://127.0.0.1:${hostPort}`;
+  const token = await apiLogin(service, admin);
+  const hostileQuestion = `Hostile formatting check ${run}`;
+  const hostile = [
+    'Hello <script>window.__pwned = 1</script> and [click me](javascript:window.__pwned=2)',
+    '<img src=x onerror="window.__pwned=3"> ![pixel](http://127.0.0.1:9/pixel.png)',
+    '&lt;b&gt;entity&lt;/b&gt; &#60;script&#62; [safe link](https://example.com/help) **bold**',
+  ].join('\n\n');
+  await api(service, token, 'POST', '/api/v1/faqs', { question: hostileQuestion, answer: hostile, published: true });
+  widgetSite = await api(service, token, 'POST', '/api/v1/sites', {
+    name: `E2E shop ${run}`,
+    allowedOrigins: [hostOrigin],
+    greeting: 'Hi! Ask me about **deliveries**.',
+    guestMessagesPerMinute: 3,
+  });
+  const host = await serveHostPage(hostPort, service, widgetSite.site.id);
+  try {
+    const { page, context } = await newPage([
+      // Deliberate: the message over the per-minute limit.
+      (status, url) => status === 429 && url.endsWith('/api/v1/chat'),
+      // A first visit tries the partitioned cookie before Turnstile; there is none yet.
+      (status, url) => status === 401 && url.endsWith('/api/v1/guest/sessions/renew'),
+    ]);
+    await page.goto(hostOrigin);
+    const launcher = page.getByRole('button', { name: 'Open support chat' });
+    await launcher.waitFor();
+    await shot(page, 'widget-launcher');
+    await launcher.click();
+    const frame = page.frameLocator('iframe[title="Support chat"]');
+    await frame.getByText(/answers are canned/).waitFor();
+    await frame.locator('.msg-assistant strong', { hasText: 'deliveries' }).waitFor();
+
+    // A guest passes the (fake) Turnstile and sees a streamed, formatted answer.
+    const input = frame.getByLabel('Your message');
+    await input.fill('Where is my **parcel** now? [fake:token-delay-ms=60]');
+    await input.press('Enter');
+    const answer = frame.locator('.msg-assistant').nth(1).locator('.body');
+    await waitFor(async () => (await answer.textContent()).length > 0, 20_000, 'the first words of the answer');
+    const early = (await answer.textContent()).length;
+    await waitFor(async () => (await answer.textContent()).length > early, 20_000, 'the answer to grow');
+    await frame.locator('.msg-assistant[data-done]').first().waitFor({ timeout: 30_000 });
+    await frame.locator('.msg-assistant strong', { hasText: 'parcel' }).waitFor();
+    await shot(page, 'widget-answer');
+
+    // Hostile Markdown (from the knowledge base, shown verbatim): nothing runs, nothing loads.
+    await input.fill(hostileQuestion);
+    await input.press('Enter');
+    await frame.locator('.msg-assistant[data-done]').nth(1).waitFor({ timeout: 30_000 });
+    const hostileBubble = frame.locator('.msg-assistant').nth(2);
+    await hostileBubble.getByText(/entity/).waitFor();
+    const inFrame = page.frames().find((f) => f.url().startsWith(`${service}/widget/frame`));
+    const report = await inFrame.evaluate(() => {
+      const log = document.querySelector('.log');
+      return {
+        pwned: window.__pwned ?? null,
+        scripts: log.querySelectorAll('script').length,
+        images: log.querySelectorAll('img').length,
+        handlers: [...log.querySelectorAll('*')].filter((n) => [...n.attributes].some((a) => a.name.startsWith('on')))
+          .length,
+        links: [...log.querySelectorAll('a')].map((a) => ({
+          href: a.getAttribute('href'),
+          rel: a.getAttribute('rel'),
+        })),
+        text: log.textContent,
+      };
+    });
+    await page.waitForTimeout(300); // give an injected handler its chance to fire
+    await assert(
+      report.pwned === null && (await inFrame.evaluate(() => window.__pwned ?? null)) === null,
+      'nothing ran',
+    );
+    await assert(
+      report.scripts === 0 && report.images === 0 && report.handlers === 0,
+      `no script, image or handler: ${JSON.stringify(report)}`,
+    );
+    await assert(
+      report.links.length > 0 &&
+        report.links.every((l) => /^(https?:|mailto:)/.test(l.href) && l.rel === 'noopener noreferrer nofollow'),
+      `only http(s)/mailto links with rel: ${JSON.stringify(report.links)}`,
+    );
+    await assert(report.text.includes('<b>entity</b>'), 'entities stay text');
+    await shot(page, 'widget-hostile');
+
+    // Over the limit (3 per minute): the visitor is told in words when to come back.
+    await input.fill('One more question');
+    await input.press('Enter');
+    await frame.locator('.msg-assistant[data-done]').nth(2).waitFor({ timeout: 30_000 });
+    await input.fill('And another one');
+    await input.press('Enter');
+    await frame
+      .getByRole('alert')
+      .filter({ hasText: /next one in \d+ seconds/ })
+      .waitFor();
+    await shot(page, 'widget-limit');
+
+    // Keyboard: Escape closes the panel and focus returns to the launcher.
+    await input.press('Escape');
+    await page.getByRole('button', { name: 'Open support chat' }).waitFor();
+    await assert(await page.locator('iframe[title="Support chat"]').isHidden(), 'the panel closed');
+
+    // A returning visitor (reload) continues their conversation: the visitor token in the frame's storage.
+    await page.reload();
+    await page.getByRole('button', { name: 'Open support chat' }).click();
+    await page.frameLocator('iframe[title="Support chat"]').locator('.msg-user', { hasText: 'parcel' }).waitFor();
+
+    // Phone-sized: the panel fills the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'widget-phone');
+    await finish(page, context);
+  } finally {
+    host.close();
+  }
+}
+
+async function widgetRefusedFlow(port) {
+  const service = `http://localhost:${port}`;
+  const otherPort = await freePort(port + 200);
+  const host = await serveHostPage(otherPort, service, widgetSite.site.id, widgetSite.site.allowedOrigins[0]);
+  try {
+    // This origin is not on the site's list: the service refuses the frame, so no launcher appears.
+    const { page, context } = await newPage(
+      [(status, url) => status === 403 && url.includes('/widget/frame')],
+      // The refusal itself, as the browser reports it.
+      [/violates the following Content Security Policy directive: "frame-ancestors 'none'"/],
+    );
+    await page.goto(`http://127.0.0.1:${otherPort}/`);
+    await page.waitForTimeout(2_000);
+    await assert(
+      !(await page.getByRole('button', { name: /support chat/ }).isVisible()),
+      'no launcher on an unlisted origin',
+    );
+    await finish(page, context);
+
+    // A page that lies about its origin: the browser refuses to frame it (frame-ancestors), the chat never loads.
+    const liar = await browser.newContext();
+    const lying = await liar.newPage();
+    const blocked = [];
+    lying.on('console', (msg) => blocked.push(msg.text()));
+    await lying.goto(`http://127.0.0.1:${otherPort}/liar`);
+    await lying.waitForTimeout(2_000);
+    const framed = lying.frames().find((f) => f.url().includes('/widget/frame'));
+    const loaded = framed ? await framed.locator('#widget').count() : 0;
+    await assert(loaded === 0, 'the frame did not render under a foreign ancestor');
+    await assert(
+      blocked.some((t) => t.includes('frame-ancestors')),
+      `the browser reported frame-ancestors: ${blocked.join(' | ')}`,
+    );
+    await shot(lying, 'widget-refused');
+    await liar.close();
+  } finally {
+    host.close();
+  }
+}
+
+/** A company's page on its own origin, with the embed snippet (and, at /liar, a frame claiming another origin). */
+function serveHostPage(port, service, siteId, claimedOrigin) {
+  const server = http.createServer((req, res) => {
+    const snippet = `<script src="${service}/widget.js" data-site="${siteId}" async></script>`;
+    const liar = claimedOrigin
+      ? `<iframe title="forged" src="${service}/widget/frame?site=${siteId}&origin=${encodeURIComponent(claimedOrigin)}"></iframe>`
+      : '';
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(
+      `<!doctype html><html lang="en"><head><title>Shop</title><style>button{all:unset}</style></head><body><h1>Shop</h1>${req.url === '/liar' ? liar : snippet}</body></html>`,
+    );
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+async function apiLogin(service, admin) {
+  const res = await fetch(`${service}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: admin.email, password }),
+  });
+  if (!res.ok) throw new Error(`admin login failed: ${res.status}`);
+  return (await res.json()).accessToken;
+}
+
+async function api(service, token, method, path, body) {
+  const res = await fetch(`${service}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path} failed: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /** A fresh context whose CSP violations, console errors and unexpected HTTP errors are recorded. */
-async function newPage(allowed = []) {
+async function newPage(allowed = [], allowedConsole = []) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
@@ -444,6 +648,7 @@ async function newPage(allowed = []) {
   page.setDefaultTimeout(15_000);
   page.on('console', (msg) => {
     const text = msg.text();
+    if (allowedConsole.some((ok) => ok.test(text))) return;
     // HTTP failures are judged below by URL and status; the console line itself says nothing more.
     if (msg.type() === 'error' && !text.startsWith('Failed to load resource')) problems.push(`console: ${text}`);
     if (text.includes('Refused to')) problems.push(`CSP: ${text}`);

@@ -17,6 +17,10 @@ const production = {
   DEEPSEEK_API_KEY: 'sk-test',
   MAIL_FROM: 'no-reply@support.example.com',
   PUBLIC_APP_URL: 'https://support.example.com',
+  TURNSTILE_SITE_KEY: '0x4AAAAAAA-real-site-key',
+  TURNSTILE_SECRET_KEY: '0x4AAAAAAA-real-secret-key',
+  TURNSTILE_VERIFY_URL: undefined,
+  TURNSTILE_SCRIPT_URL: undefined,
   DOCS_ENABLED: undefined,
 };
 

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { API_KEY_SCOPES, Role } from '../../src/db/schema';
-import { can, keyCan, type Permission } from '../../src/modules/auth/permissions';
+import { canAny, keyCan, type Permission } from '../../src/modules/auth/permissions';
 import { createKey } from '../helpers/api-keys';
 import { bearer, registerAndLogin, type Session } from '../helpers/auth';
-import { useFakeDeepSeek } from '../helpers/chat';
+import { createSite, startGuest, useGuestFakes } from '../helpers/guest';
 import { call } from '../helpers/http';
 
 /**
  * Every operation in the OpenAPI document must appear here with its decision. A new endpoint
  * without an entry fails the first test, so nobody can add a route without deciding who may call it.
  */
-const decisions: Record<string, Permission | 'public'> = {
+const decisions: Record<string, Permission | Permission[] | 'public'> = {
   'GET /api/v1/health': 'public',
   'GET /.well-known/jwks.json': 'public',
   'POST /api/v1/auth/register': 'public',
@@ -45,10 +45,11 @@ const decisions: Record<string, Permission | 'public'> = {
   'DELETE /api/v1/users/{id}': 'users:manage',
   'GET /api/v1/admin/stats': 'admin:stats',
   'GET /api/v1/chat/config': 'self:read',
-  'POST /api/v1/chat': 'chat:use',
-  'GET /api/v1/conversations': 'chat:use',
-  'GET /api/v1/conversations/{id}': 'chat:use',
-  'DELETE /api/v1/conversations/{id}': 'chat:use',
+  // Account holders and website visitors (guests) alike; each sees only their own conversations.
+  'POST /api/v1/chat': ['chat:use', 'chat:guest'],
+  'GET /api/v1/conversations': ['chat:use', 'chat:guest'],
+  'GET /api/v1/conversations/{id}': ['chat:use', 'chat:guest'],
+  'DELETE /api/v1/conversations/{id}': ['chat:use', 'chat:guest'],
   'GET /v1/models': 'chat:use',
   'POST /v1/chat/completions': 'chat:use',
   // Public, but content:write callers also see drafts (tested in faqs.test.ts).
@@ -65,6 +66,19 @@ const decisions: Record<string, Permission | 'public'> = {
   'POST /api/v1/api-keys/{id}/rotate': 'keys:manage',
   'GET /api/v1/admin/api-keys': 'keys:admin',
   'GET /v1/key': 'chat:use',
+  'GET /api/v1/sites': 'sites:read',
+  'GET /api/v1/sites/{id}': 'sites:read',
+  'POST /api/v1/sites': 'sites:manage',
+  'PATCH /api/v1/sites/{id}': 'sites:manage',
+  'DELETE /api/v1/sites/{id}': 'sites:manage',
+  'POST /api/v1/sites/{id}/identity-secret': 'sites:manage',
+  'GET /api/v1/sites/{id}/conversations': 'sites:read',
+  'GET /api/v1/sites/{id}/conversations/{conversationId}': 'sites:read',
+  // Anyone with a Turnstile token (the widget frame) / a visitor token; tested in guest-sessions.test.ts.
+  'POST /api/v1/guest/sessions': 'public',
+  'POST /api/v1/guest/sessions/renew': 'public',
+  // The widget's frame page; who may frame it is tested in widget.test.ts.
+  'GET /widget/frame': 'public',
 };
 
 /** Bodies that pass validation, so a 400 can never mask a missing permission check. */
@@ -86,9 +100,13 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/api-keys': { name: 'rbac walker' },
   'PATCH /api/v1/api-keys/{id}': { name: 'renamed' },
   'POST /api/v1/api-keys/{id}/rotate': { graceSeconds: 0 },
+  'POST /api/v1/sites': { name: 'RBAC site', allowedOrigins: ['https://rbac.example'] },
+  'PATCH /api/v1/sites/{id}': { name: 'Renamed' },
 };
 
 const ROLES: Role[] = ['viewer', 'user', 'moderator', 'admin'];
+const allowed = (role: Role | 'guest', decision: Permission | Permission[]) =>
+  canAny(role, typeof decision === 'string' ? [decision] : decision);
 
 describe('RBAC', () => {
   it('has a decision for every documented operation', async () => {
@@ -110,33 +128,37 @@ describe('RBAC', () => {
     }
   });
 
-  it('allows and denies every role on every protected endpoint as the matrix says', { timeout: 30_000 }, async () => {
-    useFakeDeepSeek();
-    const sessions = {} as Record<Role, Session>;
+  it('allows and denies every role, and guests, on every protected endpoint as the matrix says', {
+    timeout: 30_000,
+  }, async () => {
+    useGuestFakes();
+    const sessions = {} as Record<Role | 'guest', Pick<Session, 'accessToken'>>;
     for (const role of ROLES) sessions[role] = await registerAndLogin(role);
+    // A website visitor's guest token goes through the same matrix.
+    sessions.guest = await startGuest((await createSite()).site.id);
     const victim = await registerAndLogin('viewer');
 
     for (const [key, decision] of Object.entries(decisions)) {
       if (decision === 'public') continue;
       const [method, template] = key.split(' ') as [string, string];
       const path = template.replace('{id}', victim.userId);
-      for (const role of ROLES) {
+      for (const role of [...ROLES, 'guest'] as const) {
         const headers: Record<string, string> = bearer(sessions[role].accessToken);
         const body = bodies[key] ?? (method === 'POST' ? {} : undefined);
         if (body !== undefined) headers['Content-Type'] = 'application/json';
         const init: RequestInit = { method, headers };
         if (body !== undefined) init.body = JSON.stringify(body);
         // Deleting the victim user would change what the later checks see; those DELETEs run last.
-        if (key === 'DELETE /api/v1/users/{id}' && can(role, decision)) continue;
+        if (key === 'DELETE /api/v1/users/{id}' && allowed(role, decision)) continue;
         const res = await call(path, init);
         const label = `${role} ${key} → ${res.status}`;
-        if (can(role, decision)) expect(res.status, label).not.toBe(403);
+        if (allowed(role, decision)) expect(res.status, label).not.toBe(403);
         else expect(res.status, label).toBe(403);
         expect(res.status, label).not.toBe(401);
       }
     }
     // The allowed DELETEs, each on its own victim.
-    for (const role of ROLES.filter((r) => can(r, 'users:manage'))) {
+    for (const role of ROLES.filter((r) => allowed(r, 'users:manage'))) {
       const target = await registerAndLogin('viewer');
       const res = await call(`/api/v1/users/${target.userId}`, {
         method: 'DELETE',
@@ -149,7 +171,7 @@ describe('RBAC', () => {
   it('allows an API key only what its scopes grant within its owner’s role, on every protected endpoint', {
     timeout: 30_000,
   }, async () => {
-    useFakeDeepSeek();
+    useGuestFakes();
     const victim = await registerAndLogin('viewer');
     const grants: (typeof API_KEY_SCOPES)[number][][] = [['chat:use'], ['chat:use', 'content:read', 'content:write']];
     for (const scopes of grants) {
@@ -166,7 +188,10 @@ describe('RBAC', () => {
         if (body !== undefined) init.body = JSON.stringify(body);
         const res = await call(template.replace('{id}', victim.userId), init);
         const label = `key[${scopes.join(' ')}] ${op} → ${res.status}`;
-        if (keyCan('admin', scopes, decision)) expect(res.status, label).not.toBe(403);
+        const keyAllowed = (typeof decision === 'string' ? [decision] : decision).some((p) =>
+          keyCan('admin', scopes, p),
+        );
+        if (keyAllowed) expect(res.status, label).not.toBe(403);
         else expect(res.status, label).toBe(403);
         expect(res.status, label).not.toBe(401);
       }

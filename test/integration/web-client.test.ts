@@ -15,12 +15,16 @@ describe('web client assets', () => {
     expect(html).not.toMatch(/<style|\sstyle=/);
   });
 
-  it('serves the bundle built by npm test and never uses innerHTML in it', async () => {
+  it('serves the bundle built by npm test, where HTML reaches the page only through DOMPurify', async () => {
     const res = await call('/app/app.js');
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Type')).toContain('javascript');
     const js = await res.text();
-    expect(js).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    // Answers are Markdown rendered to HTML and sanitized by DOMPurify, which parses it and hands back
+    // nodes (RETURN_DOM_FRAGMENT); our own code writes no HTML. The bundle's libraries mention innerHTML
+    // and friends, so this cannot be read off the bundle: the browser suite feeds hostile Markdown
+    // through the whole path and checks that nothing runs (test/e2e/run.mjs).
+    expect(js).toContain('RETURN_DOM_FRAGMENT');
     expect((await call('/app/app.css')).status).toBe(200);
   });
 });

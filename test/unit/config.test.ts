@@ -151,7 +151,31 @@ describe('parseConfig', () => {
     MFA_ENCRYPTION_KEYS: `k1:${btoa('k'.repeat(32))}`,
     MAIL_FROM: 'no-reply@a.test',
     PUBLIC_APP_URL: 'https://a.test',
+    TURNSTILE_SITE_KEY: '0x4AAAAAAA-real-site-key',
+    TURNSTILE_SECRET_KEY: '0x4AAAAAAA-real-secret-key',
   };
+
+  it('refuses missing or test Turnstile keys, an http verify URL and the offline frame in production', () => {
+    const { TURNSTILE_SECRET_KEY: _, ...noSecret } = production;
+    expect(() => parseConfig(noSecret)).toThrow(/TURNSTILE_SECRET_KEY: missing or a test key/);
+    expect(() => parseConfig({ ...production, TURNSTILE_SECRET_KEY: '1x0000000000000000000000000000000AA' })).toThrow(
+      /TURNSTILE_SECRET_KEY: missing or a test key/,
+    );
+    expect(() => parseConfig({ ...production, TURNSTILE_SITE_KEY: '1x00000000000000000000AA' })).toThrow(
+      /TURNSTILE_SITE_KEY: a test key/,
+    );
+    expect(() => parseConfig({ ...production, TURNSTILE_VERIFY_URL: 'http://siteverify.test/x' })).toThrow(
+      /TURNSTILE_VERIFY_URL: must be https/,
+    );
+    expect(() => parseConfig({ ...production, TURNSTILE_SCRIPT_URL: '' })).toThrow(/TURNSTILE_SCRIPT_URL/);
+    const guest = parseConfig(production).guest;
+    expect(guest.turnstile.secret).toBe('0x4AAAAAAA-real-secret-key');
+    expect(guest.turnstile.scriptUrl).toBe('https://challenges.cloudflare.com/turnstile/v0/api.js');
+    // Outside production the test secret stands in, and an empty script URL means offline.
+    const dev = parseConfig({ ENVIRONMENT: 'development', CORS_ORIGINS: '*', JWT_JWKS, TURNSTILE_SCRIPT_URL: '' });
+    expect(dev.guest.turnstile.secret).toBe('1x0000000000000000000000000000000AA');
+    expect(dev.guest.turnstile.scriptUrl).toBeUndefined();
+  });
 
   it('refuses an http DeepSeek base URL in production only', () => {
     expect(() => parseConfig({ ...production, DEEPSEEK_BASE_URL: 'http://api.deepseek.com' })).toThrow(

@@ -7,6 +7,13 @@ export type AdmissionObjects = DurableObjectNamespace<AdmissionObject>;
 /** The caller's admission object: one per user, named by the user id. */
 export const admissionOf = (objects: AdmissionObjects, userId: string) => objects.get(objects.idFromName(userId));
 
+/**
+ * A guest's admission object, named by their visitor id. The prefix keeps the two kinds apart: user ids
+ * are bare UUIDs, so no visitor can ever reach a user's object (or the reverse).
+ */
+export const visitorAdmissionOf = (objects: AdmissionObjects, visitorId: string) =>
+  objects.get(objects.idFromName(`visitor:${visitorId}`));
+
 /** Tells a user's admission object that D1 now holds a new token version, status, ended session or no row. */
 export type AccountChanged = (userId: string) => Promise<void>;
 
@@ -62,9 +69,17 @@ export const keyChangedVia =
  * Tells the caller's admission object that conversations were deleted, so its cap counts them again.
  * A failure is logged: the count then stays high (never low) until the object is next restarted.
  */
-export async function conversationsChanged(objects: AdmissionObjects, userId: string, requestId?: string) {
+export async function conversationsChanged(
+  objects: AdmissionObjects,
+  userId: string,
+  requestId?: string,
+  kind: 'user' | 'visitor' = 'user',
+) {
   try {
-    await admissionOf(objects, userId).conversationsChanged();
+    await (kind === 'visitor'
+      ? visitorAdmissionOf(objects, userId)
+      : admissionOf(objects, userId)
+    ).conversationsChanged();
   } catch (error) {
     log('error', 'conversation deletion not propagated to admission', { requestId, ...errorDetail(error) });
   }

@@ -6,7 +6,15 @@ import { errorDetail } from '../../lib/error-detail';
 import { log } from '../../lib/logger';
 import { slideWindow, type WindowCounts } from '../../lib/rate-limit/sliding-window';
 import { AccountCache, type AccountState } from './account-cache';
-import type { AdmitRequest, AdmitResult, KeyAdmission, KeyStatus, SettleRequest, TurnLease } from './admission.types';
+import type {
+  AdmitRequest,
+  AdmitResult,
+  KeyAdmission,
+  KeyStatus,
+  SettleRequest,
+  TurnLease,
+  VisitorAdmitRequest,
+} from './admission.types';
 import { KeyLedger, type StoredKey } from './key-ledger';
 import { KeyUsage, type KeyUsageDelta, usageStatements } from './key-usage';
 import { TurnLedger } from './turn-ledger';
@@ -20,7 +28,8 @@ const utcDayOf = (now: number) => new Date(now).toISOString().slice(0, 10);
 const unconfirmed = { allowUnconfirmed: true } as const;
 
 /**
- * One Durable Object per user, named by the user id: everything that must be exact about a caller
+ * One Durable Object per caller: a user (named by the user id) or a guest (`visitor:<visitor id>`, see
+ * `admitVisitor`). everything that must be exact about a caller
  * wherever the request lands, answered in one call. `admit` checks the account (active, token version,
  * session not ended), counts the caller's request against their limit and, for a chat turn, opens it in
  * the turn ledger (stream slot, conversation order, token reservation, message quota). `settle` ends a
@@ -29,6 +38,8 @@ const unconfirmed = { allowUnconfirmed: true } as const;
 export class AdmissionObject extends DurableObject<Env> {
   private account: AccountCache | undefined;
   private userId: string | undefined;
+  /** Set instead of `userId` when the object is a guest's (`admitVisitor`). */
+  private visitorId: string | undefined;
   private sessionWindowMs = 0;
   private rate: WindowCounts | undefined;
   private rateLoaded = false;
@@ -36,11 +47,14 @@ export class AdmissionObject extends DurableObject<Env> {
     get: () => this.ctx.storage.get('day'),
     put: (counts) => void this.ctx.storage.put('day', counts, unconfirmed),
     countConversations: async () => {
-      if (this.userId === undefined) return 0;
-      const [row] = await createDb(this.env.DB)
-        .select({ n: count() })
-        .from(conversations)
-        .where(eq(conversations.userId, this.userId));
+      const owner =
+        this.userId !== undefined
+          ? eq(conversations.userId, this.userId)
+          : this.visitorId !== undefined
+            ? eq(conversations.visitorId, this.visitorId)
+            : undefined;
+      if (owner === undefined) return 0;
+      const [row] = await createDb(this.env.DB).select({ n: count() }).from(conversations).where(owner);
       return row?.n ?? 0;
     },
   });
@@ -68,6 +82,27 @@ export class AdmissionObject extends DurableObject<Env> {
     if (!request.turn) return { ok: true, rate };
     // Open registration must not multiply the token budget with throwaway addresses.
     if (!state.emailVerified) return { ok: false, refusal: 'unverified', rate };
+    const opened = await this.ledger.open(request.turn);
+    return 'lease' in opened ? { ok: true, rate, lease: opened.lease } : { ok: false, refusal: opened.refusal, rate };
+  }
+
+  /**
+   * A guest's admission: the visitor's per-minute limit and, for a turn, the same ledger as a user's
+   * (stream slot, conversation order, reservation against the visitor's day, message quota), with the
+   * limits of the visitor's site. Only an object named after this visitor answers.
+   */
+  async admitVisitor(request: VisitorAdmitRequest): Promise<AdmitResult> {
+    if (
+      this.userId !== undefined ||
+      !this.env.ADMISSION.idFromName(`visitor:${request.visitorId}`).equals(this.ctx.id)
+    ) {
+      log('error', 'admission object asked about a visitor it is not named after');
+      return { ok: false, refusal: 'account' };
+    }
+    this.visitorId = request.visitorId;
+    const rate = await this.count(request.rate.limit, request.rate.windowMs);
+    if (!rate.success) return { ok: false, refusal: 'rate', rate };
+    if (!request.turn) return { ok: true, rate };
     const opened = await this.ledger.open(request.turn);
     return 'lease' in opened ? { ok: true, rate, lease: opened.lease } : { ok: false, refusal: opened.refusal, rate };
   }

@@ -73,6 +73,17 @@ export type KeyRefusalInfo = {
 };
 
 /**
+ * A guest caller (a website visitor, no account): their object is named after the visitor
+ * (`visitorAdmissionOf`), and their limits are their site's. There is no account to check: a guest
+ * access token lives minutes, and its site is checked by the caller (site-settings) beside this call.
+ */
+export type VisitorAdmitRequest = {
+  visitorId: string;
+  rate: { limit: number; windowMs: number };
+  turn?: TurnRequest | undefined;
+};
+
+/**
  * A leased turn: it holds one of the user's stream slots (and its conversation) until settled.
  * `reserved` is 0 when the day's budget could not cover the reservation: a knowledge-base answer may
  * still be given, a model answer may not.

@@ -7,13 +7,13 @@ import { log } from '../../lib/logger';
 import type { AppEnv } from '../../lib/types';
 import { admissionOf, keyChangedVia } from '../admission/admission.client';
 import { requestMeta } from '../auth/auth.context';
-import { currentUser } from '../auth/authenticate';
+import { currentAccount, currentUser } from '../auth/authenticate';
 import { utcDay } from '../chat/usage.service';
 import type * as routes from './api-keys.routes';
 import * as service from './api-keys.service';
 
 const actor = (c: Context<AppEnv>): service.KeyActor => {
-  const { id, role } = currentUser(c);
+  const { id, role } = currentAccount(c);
   return {
     db: dbOf(c),
     config: c.get('config'),
@@ -43,7 +43,7 @@ export const listKeys: RouteHandler<typeof routes.listKeys, AppEnv> = async (c) 
 };
 
 export const getKey: RouteHandler<typeof routes.getKey, AppEnv> = async (c) =>
-  c.json({ apiKey: await service.getKey(dbOf(c), c.req.valid('param').id, currentUser(c)) }, 200);
+  c.json({ apiKey: await service.getKey(dbOf(c), c.req.valid('param').id, currentAccount(c)) }, 200);
 
 export const updateKey: RouteHandler<typeof routes.updateKey, AppEnv> = async (c) =>
   c.json({ apiKey: await service.updateKey(c.req.valid('param').id, c.req.valid('json'), actor(c)) }, 200);

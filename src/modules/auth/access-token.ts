@@ -8,14 +8,27 @@ import {
   SignJWT,
 } from 'jose';
 import type { Config, JsonWebKeySet } from '../../config';
-import { ROLES, type Role } from '../../db/schema';
+import { ROLES } from '../../db/schema';
+import type { CallerRole } from '../../lib/types';
 
 const ALG = 'ES256';
 const TYP = 'at+jwt'; // RFC 9068: stops an ID token or other JWT from passing as an access token
 const CLOCK_TOLERANCE_SECONDS = 5;
 
-/** `tv`: the user's token version when minted; `sid`: the refresh-token family (session) it belongs to. */
-export type AccessClaims = { sub: string; role: Role; tv: number; sid: string; jti: string };
+/**
+ * `tv`: the user's token version when minted; `sid`: the refresh-token family (session) it belongs to.
+ * A guest token (role `guest`) names a visitor in `sub` and `sid`, has `tv` 0, and carries its site
+ * (`site`) and, when the site's server signed one, the customer's identity (`cus`).
+ */
+export type AccessClaims = {
+  sub: string;
+  role: CallerRole;
+  tv: number;
+  sid: string;
+  jti: string;
+  site?: string;
+  customer?: { id: string; email: string };
+};
 
 type KeyRing = { signer: { kid: string; key: CryptoKey }; verifiers: Map<string, CryptoKey> };
 
@@ -43,7 +56,9 @@ function keyRing(jwks: JsonWebKeySet): Promise<KeyRing> {
 
 export async function signAccessToken(claims: Omit<AccessClaims, 'jti'>, auth: Config['auth']): Promise<string> {
   const { signer } = await keyRing(auth.jwks);
-  return new SignJWT({ role: claims.role, tv: claims.tv, sid: claims.sid })
+  const guest =
+    claims.role === 'guest' ? { site: claims.site, ...(claims.customer ? { cus: claims.customer } : {}) } : {};
+  return new SignJWT({ role: claims.role, tv: claims.tv, sid: claims.sid, ...guest })
     .setProtectedHeader({ alg: ALG, typ: TYP, kid: signer.kid })
     .setIssuer(auth.issuer)
     .setAudience(auth.audience)
@@ -80,10 +95,26 @@ export async function verifyAccessToken(token: string, auth: Config['auth']): Pr
   );
   const { sub, jti, role, tv, sid } = payload;
   if (typeof sub !== 'string' || typeof jti !== 'string') throw new Error('bad sub/jti');
-  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) throw new Error('bad role');
+  if (typeof role !== 'string' || !(CALLER_ROLES as readonly string[]).includes(role)) throw new Error('bad role');
   if (typeof tv !== 'number' || !Number.isInteger(tv)) throw new Error('bad token version');
   if (typeof sid !== 'string') throw new Error('bad session id');
-  return { sub, jti, role: role as Role, tv, sid };
+  if (role !== 'guest') return { sub, jti, role: role as CallerRole, tv, sid };
+  // A guest token without its site could not be limited by its site: refuse it outright.
+  const { site, cus } = payload;
+  if (typeof site !== 'string' || sid !== sub || tv !== 0) throw new Error('bad guest claims');
+  const customer = isCustomer(cus) ? { id: cus.id, email: cus.email } : undefined;
+  return { sub, jti, role: 'guest', tv, sid, site, ...(customer ? { customer } : {}) };
+}
+
+const CALLER_ROLES = [...ROLES, 'guest'] as const;
+
+function isCustomer(value: unknown): value is { id: string; email: string } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { id?: unknown }).id === 'string' &&
+    typeof (value as { email?: unknown }).email === 'string'
+  );
 }
 
 /** The public half of every configured key, for `/.well-known/jwks.json`. */

@@ -1,11 +1,13 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import type { Role } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import type { AppEnv, AuthUser } from '../../lib/types';
 import { limitIp, noteRateLimit, rateLimited, writeHeaders } from '../../middleware/rate-limit';
 import { admissionOf } from '../admission/admission.client';
 import { refusalError } from '../admission/admission.errors';
 import type { TurnLease, TurnRequest } from '../admission/admission.types';
+import { guestAdmission } from '../admission/guest-admission';
 import { isKeyRefusal } from '../admission/key-refusals';
 import { type AccessClaims, verifyAccessToken } from './access-token';
 import { keyAdmission, keyCaller, verifiedKey } from './api-key-auth';
@@ -63,11 +65,20 @@ export const authenticate = () =>
       await limitIp(c);
     } else {
       const claims = await verifiedClaims(c, header);
-      // The role comes from the token: a role change bumps the token version, so once admission
-      // passes, the token's role is the account's role.
-      c.set('user', { id: claims.sub, role: claims.role, sessionId: claims.sid, tokenVersion: claims.tv });
-      c.set('userId', claims.sub);
-      c.set('admit', admission(c, claims));
+      if (claims.role === 'guest') {
+        // A website visitor: no account, admitted with their site's limits (guest-admission.ts).
+        if (claims.site === undefined) throw unauthorized('invalid_token');
+        const guest = { siteId: claims.site, customer: claims.customer };
+        c.set('user', { id: claims.sub, role: 'guest', sessionId: claims.sid, tokenVersion: 0, guest });
+        c.set('userId', claims.sub);
+        c.set('admit', guestAdmission(c, { visitorId: claims.sub, siteId: claims.site }, tokenNoLongerValid));
+      } else {
+        // The role comes from the token: a role change bumps the token version, so once admission
+        // passes, the token's role is the account's role.
+        c.set('user', { id: claims.sub, role: claims.role, sessionId: claims.sid, tokenVersion: claims.tv });
+        c.set('userId', claims.sub);
+        c.set('admit', admission(c, claims));
+      }
     }
     await next();
     writeHeaders(c);
@@ -149,24 +160,36 @@ export const admitted = () =>
     await next();
   });
 
-/** Requires an identified caller whose role grants `permission` (see permissions.ts). */
-export const requirePermission = (permission: Permission) =>
+/**
+ * Requires an identified caller whose role grants `permission` (see permissions.ts), or one of them when
+ * given a list (chat and conversations take `chat:use` or `chat:guest`).
+ */
+export const requirePermission = (permission: Permission | readonly Permission[]) =>
   createMiddleware<AppEnv>(async function requirePermission(c, next) {
     const user = c.get('user');
     if (!user) throw unauthorized();
-    if (!allows(user, permission)) throw forbidden();
-    c.set('permission', permission);
+    // The first permission of the list the caller holds (an API key re-read in admission is checked against it).
+    const granted = (typeof permission === 'string' ? [permission] : permission).find((p) => allows(user, p));
+    if (!granted) throw forbidden();
+    c.set('permission', granted);
     await next();
   });
 
 /** The usual guard for a protected route: an identified caller allowed to do this, admitted. */
-export const guard = (permission: Permission) => [requirePermission(permission), admitted()];
+export const guard = (permission: Permission | readonly Permission[]) => [requirePermission(permission), admitted()];
 
 /**
  * For a chat turn: the caller is identified and allowed, and the turn admits itself, with its lease
  * and reservation, beside its own lookups (one round trip to the admission object on the way to the first token).
  */
-export const turnGuard = (permission: Permission) => [requirePermission(permission)];
+export const turnGuard = (permission: Permission | readonly Permission[]) => [requirePermission(permission)];
+
+/** The caller on a route no guest may reach (its permission is none of a guest's): an account holder. */
+export function currentAccount(c: Context<AppEnv>): AuthUser & { role: Role } {
+  const user = currentUser(c);
+  if (user.role === 'guest') throw new Error('a guest reached an account route');
+  return { ...user, role: user.role };
+}
 
 /** The caller on a route guarded by `guard` or `turnGuard` (a programming error if it is missing). */
 export function currentUser(c: Context<AppEnv>): AuthUser {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES, type Role } from '../../db/schema';
+import type { CallerRole } from '../../lib/caller-role';
 import { ConfigError } from '../../lib/config-error';
 import { int, parseSection } from '../../lib/config-schema';
 import { type ChatModel, DEFAULT_CHAT_MODELS, modelsForRole, parseChatModels } from './chat-models';
@@ -147,6 +148,8 @@ function providerUserIdSecret(raw: string | undefined, isProduction: boolean): s
   return raw;
 }
 
-/** Models a role may use: those whose minimum role it meets. */
-export const modelsFor = (chat: ChatConfig, role: Role, keyModels?: readonly string[] | null) =>
-  modelsForRole(chat.models, role).filter((model) => !keyModels || keyModels.includes(model.id));
+/** Models a role may use: those whose minimum role it meets (and an API key's list). Guests get the default model only. */
+export const modelsFor = (chat: ChatConfig, role: CallerRole, keyModels?: readonly string[] | null) =>
+  role === 'guest'
+    ? chat.models.slice(0, 1)
+    : modelsForRole(chat.models, role).filter((model) => !keyModels || keyModels.includes(model.id));

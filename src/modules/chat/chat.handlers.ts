@@ -11,7 +11,7 @@ import { collectTurn } from './collect-turn';
 export const chatHandler: RouteHandler<typeof chat, AppEnv> = async (c) => {
   const body = c.req.valid('json');
   const abort = new AbortController();
-  const turn = await startChatTurn(body, chatDeps(c, abort));
+  const turn = await startChatTurn(body, await chatDeps(c, abort));
 
   if (!body.stream) return c.json({ ...turn.meta, ...(await collectTurn(turn)) }, 200);
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bearerOrKeySecurity, errorResponse, jsonContent } from '../../lib/common-schemas';
 import { guard, turnGuard } from '../auth/authenticate';
+import { CHAT_CALLERS } from '../conversations/conversations.routes';
 
 const tags = ['Chat'];
 const security = bearerOrKeySecurity;
@@ -61,9 +62,9 @@ export const chat = createRoute({
   security,
   summary: 'Ask the assistant',
   description:
-    'Answers from the FAQ knowledge base when a question matches strongly (zero tokens), otherwise streams from the model, grounded on the best FAQ matches.',
+    'Answers from the FAQ knowledge base when a question matches strongly (zero tokens), otherwise streams from the model, grounded on the best FAQ matches. Account holders need chat:use; website visitors chat with a guest access token (chat:guest) under their site’s limits.',
   // The turn admits itself beside its own lookups (startChatTurn); nothing acts before that passes.
-  middleware: turnGuard('chat:use'),
+  middleware: turnGuard(CHAT_CALLERS),
   request: { body: { required: true, content: { 'application/json': { schema: ChatBodySchema } } } },
   responses: {
     200: {

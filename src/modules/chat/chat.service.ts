@@ -5,7 +5,12 @@ import { budgetExceeded, ceilingReached } from '../admission/admission.errors';
 import type { TurnRequest } from '../admission/admission.types';
 import type { CeilingReservation } from '../admission/ceiling';
 import type { Admit } from '../auth/authenticate';
-import { findOwnConversation, recentMessages } from '../conversations/conversations.service';
+import {
+  type ConversationOwner,
+  findOwnConversation,
+  ownerOf,
+  recentMessages,
+} from '../conversations/conversations.service';
 import { modelsFor } from './chat.config';
 import type { ChatCaller, ChatTurn, FaqHit, FaqLookup } from './chat.types';
 import type { ChatModel } from './chat-models';
@@ -91,7 +96,7 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
     if (context.found.strong) return faqTurn(context.found.strong, base, lifecycle);
     // A knowledge-base answer costs no tokens, so it is given over budget too; the model is not.
     if (lifecycle.reservedTokens === 0) throw budgetExceeded();
-    if (!ceiling.value.granted) throw ceilingReached();
+    if (!ceiling.value.granted) throw ceiling.value.refusal?.() ?? ceilingReached();
     return await startModelTurn({
       plan,
       history: context.history,
@@ -122,7 +127,8 @@ function planTurn(input: ChatInput, deps: ChatDeps): TurnPlan {
     throw new AppError(400, 'MESSAGE_TOO_LONG', `Messages can be at most ${chat.maxMessageChars} characters.`);
   }
   const model = pickModel(modelsFor(chat, caller.role, caller.models), input.model ?? chat.defaultModel);
-  const dailyTokenBudget = chat.dailyTokenBudget[caller.role];
+  const limits = callerLimits(caller, chat);
+  const dailyTokenBudget = limits.tokens;
   if (dailyTokenBudget <= 0) throw budgetExceeded();
   const maxTokens = Math.min(input.maxTokens ?? chat.maxTokens, chat.maxTokens);
   const persist = input.history === undefined;
@@ -138,23 +144,35 @@ function planTurn(input: ChatInput, deps: ChatDeps): TurnPlan {
       // Turns of one conversation take turns: the next waits until the previous one is stored.
       ...(persist && input.conversationId ? { conversationId: input.conversationId } : {}),
       waitMs: PREVIOUS_TURN_WAIT_MS,
-      maxStreams: chat.maxConcurrentStreams,
+      maxStreams: limits.streams,
       leaseTtlMs: chat.totalTimeoutMs + 10_000,
       reserveTokens: promptTokenBound(chat.persona, chat.historyTokenBudget, message) + maxTokens,
       dailyTokenBudget,
-      dailyMessageQuota: chat.dailyMessageQuota[caller.role],
+      dailyMessageQuota: limits.messages,
       ...(persist && !input.conversationId ? { newConversationCap: chat.maxConversations } : {}),
     },
+  };
+}
+
+/** A role's daily allowances; a guest's are their site's, with one answer at a time. */
+function callerLimits(caller: ChatDeps['caller'], chat: Config['chat']) {
+  if (caller.role === 'guest') {
+    if (!caller.guest) throw new Error('guest turn without its site');
+    return { tokens: caller.guest.tokensPerDay, messages: caller.guest.messagesPerDay, streams: 1 };
+  }
+  return {
+    tokens: chat.dailyTokenBudget[caller.role],
+    messages: chat.dailyMessageQuota[caller.role],
+    streams: chat.maxConcurrentStreams,
   };
 }
 
 /** The turn's reads: its history (or the caller's own), the knowledge base, and the conversation cap. */
 async function lookUp(input: ChatInput, plan: TurnPlan, deps: ChatDeps) {
   const { db, config, caller } = deps;
+  const owner = ownerOf(caller);
   const [history, found] = await Promise.all([
-    input.conversationId
-      ? loadHistory(db, caller.id, input.conversationId, config)
-      : clientHistory(input.history, config),
+    input.conversationId ? loadHistory(db, owner, input.conversationId, config) : clientHistory(input.history, config),
     deps.faq(plan.message),
   ]);
   return { history, found };
@@ -166,9 +184,12 @@ type RecordBase = Omit<
 >;
 
 function turnRecord(input: ChatInput, plan: TurnPlan, deps: ChatDeps): RecordBase {
+  const { caller } = deps;
   return {
     db: deps.db,
-    userId: deps.caller.id,
+    owner: caller.guest
+      ? { visitorId: caller.id, siteId: caller.guest.siteId, customer: caller.guest.customer }
+      : { userId: caller.id },
     conversationId: input.conversationId ?? crypto.randomUUID(),
     isNewConversation: !input.conversationId,
     persist: plan.persist,
@@ -229,8 +250,8 @@ function clientHistory(history: Turn[] | undefined, config: Config): Turn[] {
   return trimHistory(history, config.chat.historyTokenBudget);
 }
 
-async function loadHistory(db: Db, userId: string, conversationId: string, config: Config): Promise<Turn[]> {
-  const conversation = await findOwnConversation(db, userId, conversationId);
+async function loadHistory(db: Db, owner: ConversationOwner, conversationId: string, config: Config): Promise<Turn[]> {
+  const conversation = await findOwnConversation(db, owner, conversationId);
   if (conversation.messageCount + 2 > config.chat.maxMessagesPerConversation) {
     throw new AppError(409, 'CONVERSATION_FULL', 'This conversation is full. Start a new one.');
   }

@@ -1,4 +1,4 @@
-import type { Role } from '../../db/schema';
+import type { CallerRole } from '../../lib/caller-role';
 import type { ProviderErrorCode } from './provider/provider.errors';
 
 export type AnswerSource = 'faq' | 'model';
@@ -29,8 +29,22 @@ export type EventSink = (event: ChatEvent) => Promise<void> | void;
  */
 export type ChatTurn = { meta: ChatMeta; run: (sink: EventSink) => Promise<void> };
 
-/** `models`: an API key's own model list (null: every model the role allows). */
-export type ChatCaller = { id: string; role: Role; models?: readonly string[] | null };
+/**
+ * Who takes the turn. `models`: an API key's own model list (null: every model the role allows). A guest
+ * (`role: 'guest'`, `id` = visitor id) chats on a site under that site's limits, and their conversations
+ * carry the site and the identity its server signed, if any.
+ */
+export type ChatCaller = {
+  id: string;
+  role: CallerRole;
+  models?: readonly string[] | null;
+  guest?: {
+    siteId: string;
+    customer?: { id: string; email: string } | undefined;
+    messagesPerDay: number;
+    tokensPerDay: number;
+  };
+};
 
 export type FaqHit = { id: string; question: string; answer: string };
 

@@ -6,9 +6,14 @@ import { faqHitStatement } from '../faqs/faqs.service';
 import type { AnswerSource, ChatUsage } from './chat.types';
 import { addUsageStatement } from './usage.service';
 
+/** A user's turn, or a guest's: the visitor, their site and the identity its server signed (if any). */
+export type TurnOwner =
+  | { userId: string }
+  | { visitorId: string; siteId: string; customer?: { id: string; email: string } | undefined };
+
 export type TurnRecord = {
   db: Db;
-  userId: string;
+  owner: TurnOwner;
   conversationId: string;
   isNewConversation: boolean;
   /** False for OpenAI-compatible calls: usage is counted, the text is not kept. */
@@ -54,25 +59,42 @@ function insertIntoLiveConversation(db: Db, conversationId: string, rows: Requir
 export async function recordTurn(turn: TurnRecord): Promise<void> {
   const { db } = turn;
   const now = Date.now();
-  const usage = addUsageStatement(db, turn.userId, {
-    promptTokens: turn.usage.promptTokens,
-    completionTokens: turn.usage.completionTokens,
-    cacheHitTokens: turn.usage.cacheHitTokens,
-    chats: 1,
-    faqAnswers: turn.source === 'faq' ? 1 : 0,
-  });
+  const { owner } = turn;
+  // Per-user daily usage belongs to accounts; a guest's tokens are counted by their site's ceiling.
+  const usage =
+    'userId' in owner
+      ? [
+          addUsageStatement(db, owner.userId, {
+            promptTokens: turn.usage.promptTokens,
+            completionTokens: turn.usage.completionTokens,
+            cacheHitTokens: turn.usage.cacheHitTokens,
+            chats: 1,
+            faqAnswers: turn.source === 'faq' ? 1 : 0,
+          }),
+        ]
+      : [];
   const faqHit = turn.faqId ? [faqHitStatement(db, turn.faqId)] : [];
   if (!turn.persist) {
-    await db.batch([usage, ...faqHit]);
+    const [first, ...rest] = [...usage, ...faqHit];
+    if (first) await db.batch([first, ...rest]);
     return;
   }
+  // A guest who identified themselves later marks the conversation from then on; never un-marks it.
+  const customer =
+    'visitorId' in owner && owner.customer
+      ? { customerId: owner.customer.id, customerEmail: owner.customer.email }
+      : {};
   const conversation = turn.isNewConversation
-    ? db
-        .insert(conversations)
-        .values({ id: turn.conversationId, userId: turn.userId, title: titleFrom(turn.userMessage), messageCount: 2 })
+    ? db.insert(conversations).values({
+        id: turn.conversationId,
+        ...('userId' in owner ? { userId: owner.userId } : { visitorId: owner.visitorId, siteId: owner.siteId }),
+        ...customer,
+        title: titleFrom(turn.userMessage),
+        messageCount: 2,
+      })
     : db
         .update(conversations)
-        .set({ messageCount: sql`${conversations.messageCount} + 2`, updatedAt: new Date(now) })
+        .set({ messageCount: sql`${conversations.messageCount} + 2`, updatedAt: new Date(now), ...customer })
         .where(eq(conversations.id, turn.conversationId));
   const noUsage = { source: null, model: null, faqId: null, promptTokens: 0, completionTokens: 0, cacheHitTokens: 0 };
   const rows = insertIntoLiveConversation(db, turn.conversationId, [
@@ -104,5 +126,5 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
       createdAt: new Date(now),
     },
   ]);
-  await db.batch([usage, ...faqHit, conversation, rows]);
+  await db.batch([conversation, rows, ...usage, ...faqHit]);
 }

@@ -11,17 +11,27 @@ const MESSAGE_PAGE = 500;
 export const conversationsRouter = createRouter()
   .openapi(routes.list, async (c) => {
     const { page, pageSize } = c.req.valid('query');
-    return c.json(await service.listConversations(dbOf(c), currentUser(c).id, page, pageSize), 200);
+    return c.json(await service.listConversations(dbOf(c), service.ownerOf(currentUser(c)), page, pageSize), 200);
   })
   .openapi(routes.get, async (c) =>
     c.json(
-      await service.getConversationWithMessages(dbOf(c), currentUser(c).id, c.req.valid('param').id, MESSAGE_PAGE),
+      await service.getConversationWithMessages(
+        dbOf(c),
+        service.ownerOf(currentUser(c)),
+        c.req.valid('param').id,
+        MESSAGE_PAGE,
+      ),
       200,
     ),
   )
   .openapi(routes.remove, async (c) => {
-    const userId = currentUser(c).id;
-    await service.deleteConversation(dbOf(c), userId, c.req.valid('param').id);
-    await conversationsChanged(c.env.ADMISSION, userId, c.get('requestId'));
+    const caller = currentUser(c);
+    await service.deleteConversation(dbOf(c), service.ownerOf(caller), c.req.valid('param').id);
+    await conversationsChanged(
+      c.env.ADMISSION,
+      caller.id,
+      c.get('requestId'),
+      caller.role === 'guest' ? 'visitor' : 'user',
+    );
     return c.body(null, 204);
   });

@@ -3,6 +3,9 @@ import { bearerSecurity, errorResponse, IdParamSchema, jsonContent, pageOf, page
 import { guard } from '../auth/authenticate';
 
 const tags = ['Conversations'];
+
+/** Account holders who chat, and website visitors (guests): each sees only their own. */
+export const CHAT_CALLERS = ['chat:use', 'chat:guest'] as const;
 const security = bearerSecurity;
 
 export const ConversationSchema = z
@@ -39,7 +42,7 @@ export const list = createRoute({
   tags,
   security,
   summary: 'Your conversations, most recent first',
-  middleware: guard('chat:use'),
+  middleware: guard(CHAT_CALLERS),
   request: { query: z.object(pageQuery(50)) },
   responses: {
     200: jsonContent(pageOf(ConversationSchema, 'ConversationList'), 'One page.'),
@@ -54,7 +57,7 @@ export const get = createRoute({
   security,
   summary: 'One conversation with its messages',
   description: 'Only the owner sees it; anyone else gets 404.',
-  middleware: guard('chat:use'),
+  middleware: guard(CHAT_CALLERS),
   request: { params: IdParam },
   responses: {
     200: jsonContent(
@@ -72,7 +75,7 @@ export const remove = createRoute({
   tags,
   security,
   summary: 'Delete a conversation and its messages',
-  middleware: guard('chat:use'),
+  middleware: guard(CHAT_CALLERS),
   request: { params: IdParam },
   responses: {
     204: { description: 'Deleted.' },

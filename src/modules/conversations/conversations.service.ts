@@ -2,22 +2,33 @@ import { and, count, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { type Conversation, conversations, type Message, messages } from '../../db/schema';
 import { AppError } from '../../lib/errors';
+import type { CallerRole } from '../../lib/types';
 
 const notFound = () => new AppError(404, 'NOT_FOUND', 'No such conversation.');
 
+/** Who owns a conversation: an account, or a website visitor (a guest, who has no account). */
+export type ConversationOwner = { userId: string } | { visitorId: string };
+
+/** A guest's conversations are their visitor's; everyone else's are their account's. */
+export const ownerOf = (caller: { id: string; role: CallerRole }): ConversationOwner =>
+  caller.role === 'guest' ? { visitorId: caller.id } : { userId: caller.id };
+
+const ownedBy = (owner: ConversationOwner) =>
+  'userId' in owner ? eq(conversations.userId, owner.userId) : eq(conversations.visitorId, owner.visitorId);
+
 /** Owner-only lookup: someone else's conversation is indistinguishable from a missing one. */
-export async function findOwnConversation(db: Db, userId: string, id: string): Promise<Conversation> {
+export async function findOwnConversation(db: Db, owner: ConversationOwner, id: string): Promise<Conversation> {
   const [row] = await db
     .select()
     .from(conversations)
-    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+    .where(and(eq(conversations.id, id), ownedBy(owner)))
     .limit(1);
   if (!row) throw notFound();
   return row;
 }
 
-export async function listConversations(db: Db, userId: string, page: number, pageSize: number) {
-  const where = eq(conversations.userId, userId);
+export async function listConversations(db: Db, owner: ConversationOwner, page: number, pageSize: number) {
+  const where = ownedBy(owner);
   const [rows, [total]] = await Promise.all([
     db
       .select()
@@ -32,16 +43,16 @@ export async function listConversations(db: Db, userId: string, page: number, pa
 }
 
 /** The conversation and its latest `limit` messages, oldest first. */
-export async function getConversationWithMessages(db: Db, userId: string, id: string, limit: number) {
-  const conversation = await findOwnConversation(db, userId, id);
+export async function getConversationWithMessages(db: Db, owner: ConversationOwner, id: string, limit: number) {
+  const conversation = await findOwnConversation(db, owner, id);
   const rows = await recentMessages(db, id, limit);
   return { conversation: toConversationView(conversation), messages: rows.map(toMessageView) };
 }
 
-export async function deleteConversation(db: Db, userId: string, id: string): Promise<void> {
+export async function deleteConversation(db: Db, owner: ConversationOwner, id: string): Promise<void> {
   const deleted = await db
     .delete(conversations)
-    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+    .where(and(eq(conversations.id, id), ownedBy(owner)))
     .returning({ id: conversations.id });
   if (deleted.length === 0) throw notFound();
 }

@@ -42,7 +42,7 @@ export const completionsHandler: RouteHandler<typeof completions, AppEnv> = asyn
   const abort = new AbortController();
   const turn = await startChatTurn(
     { message: last.content, model: body.model, history, ...(requested ? { maxTokens: requested } : {}) },
-    chatDeps(c, abort),
+    await chatDeps(c, abort),
   );
   const id = `chatcmpl-${turn.meta.messageId.replaceAll('-', '')}`;
   const created = Math.floor(Date.now() / 1000);

@@ -165,7 +165,7 @@ describe('email verification', () => {
   it('marks every account that exists when the migration runs as verified', async () => {
     const user = await register();
     await env.DB.prepare('UPDATE users SET email_verified_at = NULL WHERE id = ?').bind(user.id).run();
-    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith('0009_accounts'));
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith('0010_accounts'));
     const backfill = migration?.queries.find((q) => q.includes('SET `email_verified_at` = `created_at`'));
     expect(backfill).toBeDefined();
     await env.DB.prepare(backfill?.replace(/;\s*$/, '') ?? '').run();
