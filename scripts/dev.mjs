@@ -17,9 +17,14 @@ await startFakeDeepSeekUnlessKeyed(root);
 // Guest sessions verify Turnstile against a local siteverify fake (Cloudflare's test keys).
 await startFakeTurnstile();
 
+// Links in mail (verification, reset) must open the page this server serves, whatever the port.
+const extra = process.argv.slice(2);
+const appUrl = extra.some((arg) => arg.startsWith('PUBLIC_APP_URL:'))
+  ? []
+  : ['--var', `PUBLIC_APP_URL:http://127.0.0.1:${port}`];
 const dev = spawn(
   path.join(root, 'node_modules', '.bin', 'wrangler'),
-  ['dev', '--ip', '127.0.0.1', '--port', port, ...process.argv.slice(2)],
+  ['dev', '--ip', '127.0.0.1', '--port', port, ...appUrl, ...extra],
   { cwd: root, stdio: 'inherit', env: wranglerEnv },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal));

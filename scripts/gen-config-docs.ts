@@ -13,6 +13,7 @@ import { apiKeyEnvSchema } from '../src/modules/auth/api-key.config';
 import { chatEnvSchema } from '../src/modules/chat/chat.config';
 import { documentsEnvSchema } from '../src/modules/documents/documents.config';
 import { guestEnvSchema } from '../src/modules/guest/guest.config';
+import { mailEnvSchema } from '../src/modules/mail/mail.config';
 
 const sections: { title: string; source: string; schema: z.ZodObject }[] = [
   { title: 'Service, tokens and passwords', source: 'src/config.ts', schema: envSchema },
@@ -20,6 +21,7 @@ const sections: { title: string; source: string; schema: z.ZodObject }[] = [
   { title: 'Chat and the assistant', source: 'src/modules/chat/chat.config.ts', schema: chatEnvSchema },
   { title: 'API keys', source: 'src/modules/auth/api-key.config.ts', schema: apiKeyEnvSchema },
   { title: 'Guests, the widget and retention', source: 'src/modules/guest/guest.config.ts', schema: guestEnvSchema },
+  { title: 'Mail', source: 'src/modules/mail/mail.config.ts', schema: mailEnvSchema },
   { title: 'Knowledge documents', source: 'src/modules/documents/documents.config.ts', schema: documentsEnvSchema },
 ];
 
@@ -93,8 +95,15 @@ const descriptions: Record<string, string> = {
     'Argon2id memory cost. The default is OWASP’s minimum; costs may only go up. Stored hashes are upgraded on the next good login.',
   ARGON2_ITERATIONS: 'Argon2id time cost (iterations).',
   ARGON2_PARALLELISM: 'Argon2id parallelism.',
-  LOCKOUT_THRESHOLD: 'Consecutive failed logins that lock an account.',
-  LOCKOUT_MINUTES: 'How long a lockout lasts.',
+  LOCKOUT_THRESHOLD:
+    'Failed sign-ins (passwords or second-factor codes) that lock an account *for the client that made them* (an IPv4 address, an IPv6 /64); the owner elsewhere is unaffected.',
+  LOCKOUT_MINUTES: 'How long a lockout lasts (per client, and the account-wide one).',
+  LOCKOUT_ACCOUNT_THRESHOLD:
+    'Failed sign-ins on one account from all clients together past which a correct password also needs a one-time link mailed to the owner. Must be above `LOCKOUT_THRESHOLD`.',
+  MFA_REQUIRED_ROLES:
+    'Comma-separated roles that must use two-factor sign-in; such an account without it gets `{mfaEnrollmentRequired, mfaToken}` at login. Unset: `admin,moderator` in production, none elsewhere.',
+  MFA_ENCRYPTION_KEYS:
+    'Secret. `id:base64` 32-byte AES-GCM keys, comma-separated, sealing TOTP secrets; the first seals, all open (rotation in docs/security.md). Required in production; `npm run dev` generates one.',
   ACCOUNT_RECHECK_SECONDS:
     'How old the admission object’s copy of an account may get before D1 is read again (only changes made around the API wait for it; `0` reads D1 on every request).',
   RATE_LIMIT_BACKEND:
@@ -102,7 +111,13 @@ const descriptions: Record<string, string> = {
   RATE_LIMIT_IP:
     'Every request, per client IP (IPv6: per /64). Policies are `<requests>/<window>`, units `ms`, `s`, `m`, `h`; sliding windows.',
   RATE_LIMIT_LOGIN_IP: '`POST /api/v1/auth/login`, per IP.',
-  RATE_LIMIT_LOGIN_EMAIL: '`POST /api/v1/auth/login`, per email (trimmed, lowercased, stored only as a SHA-256).',
+  RATE_LIMIT_LOGIN_EMAIL:
+    '`POST /api/v1/auth/login`, per email *and* client IP (email trimmed, lowercased; keys stored only as a SHA-256): an attacker spends their own allowance, not the owner’s.',
+  RATE_LIMIT_LOGIN_EMAIL_ALL: '`POST /api/v1/auth/login`, per email from all clients together (a much higher ceiling).',
+  RATE_LIMIT_ACCOUNT_IP:
+    'Per IP: email verify and resend, password forgot and reset, the sign-in link and `POST /api/v1/auth/mfa/verify`.',
+  RATE_LIMIT_MAIL_ADDRESS:
+    'Mail to one address (register, resend, forgot, sign-in link together). Past it mail is dropped silently: the answer is the same 202.',
   RATE_LIMIT_REGISTER_IP: 'Register, per IP.',
   RATE_LIMIT_REFRESH_IP: 'Refresh, per IP.',
   RATE_LIMIT_USER: 'Authenticated API calls per user (`limitByUser()` after auth).',
@@ -136,6 +151,12 @@ const descriptions: Record<string, string> = {
   SUPPORT_CONTACT: 'Persona: where the assistant sends people who need a human.',
   ASSISTANT_TONE: 'Persona: the tone of answers.',
   ANSWER_LENGTH: 'Persona: how long answers should be.',
+  MAIL_BACKEND:
+    '`auto` (the `send_email` binding in production, the development outbox elsewhere), `cloudflare`, `outbox` (refused in production).',
+  MAIL_FROM: 'Sender address, on your Cloudflare Email Service domain. Required in production.',
+  PUBLIC_APP_URL:
+    'Where the web client lives: every link in a mail starts here (never the request’s Host header). Required (https) in production; `npm run dev` sets it to the port it serves.',
+  PRODUCT_NAME: 'The product’s name in mail subjects and text.',
 };
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -16,6 +16,7 @@ import { requestId } from './middleware/request-id';
 import { requireJson } from './middleware/require-json';
 import { securityHeaders } from './middleware/security-headers';
 import { requireTrustedOrigin } from './middleware/trusted-origin';
+import { accountsRouter } from './modules/accounts/accounts.index';
 import { adminRouter } from './modules/admin/admin.index';
 import { apiKeysRouter } from './modules/api-keys/api-keys.index';
 import { authRouter } from './modules/auth/auth.index';
@@ -27,6 +28,8 @@ import { documentsRouter } from './modules/documents/documents.index';
 import { faqsRouter } from './modules/faqs/faqs.index';
 import { guestRouter } from './modules/guest/guest.index';
 import { healthRouter } from './modules/health/health.index';
+import { outboxRouter } from './modules/mail/outbox.index';
+import { mfaRouter } from './modules/mfa/mfa.index';
 import { openaiRouter } from './modules/openai/openai.index';
 import { sitesRouter } from './modules/sites/sites.index';
 import { usersRouter } from './modules/users/users.index';
@@ -68,6 +71,15 @@ export function createApp() {
   app.use('/api/v1/auth/login', limitLogin());
   app.use('/api/v1/auth/register', limitByIp('registerIp'));
   app.use('/api/v1/auth/refresh', limitByIp('refreshIp'));
+  // Links and codes anyone can try: verification, resend, forgot, reset, sign-in link, the second factor.
+  for (const path of [
+    '/api/v1/auth/email/*',
+    '/api/v1/auth/password/*',
+    '/api/v1/auth/login/link',
+    '/api/v1/auth/mfa/verify',
+  ]) {
+    app.use(path, limitByIp('accountIp'));
+  }
   // Cookie-authenticated endpoints get their CSRF check before the generic JSON rule, so they answer 403.
   app.use('/api/v1/auth/refresh', requireTrustedOrigin());
   app.use('/api/v1/auth/logout', requireTrustedOrigin());
@@ -78,6 +90,8 @@ export function createApp() {
   app.use(admitted());
   app.route('/', healthRouter);
   app.route('/', authRouter);
+  app.route('/', accountsRouter);
+  app.route('/', mfaRouter);
   app.route('/', usersRouter);
   app.route('/', adminRouter);
   app.route('/', conversationsRouter);
@@ -87,6 +101,7 @@ export function createApp() {
   app.route('/', sitesRouter);
   app.route('/', guestRouter);
   app.route('/', widgetRouter);
+  app.route('/', outboxRouter);
 
   registerDocs(app);
 

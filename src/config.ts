@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES, type Role } from './db/schema';
 import { ConfigError } from './lib/config-error';
 import { bool, int, parseSection } from './lib/config-schema';
 import { parseRateLimitConfig, type RateLimitConfig } from './lib/rate-limit/rate-limit.config';
@@ -7,6 +8,8 @@ import { type Argon2Params, MAX_ARGON2 } from './modules/auth/argon2-params';
 import { type ChatConfig, parseChatConfig } from './modules/chat/chat.config';
 import { type DocumentsConfig, parseDocumentsConfig } from './modules/documents/documents.config';
 import { type GuestConfig, parseGuestConfig } from './modules/guest/guest.config';
+import { type MailConfig, parseMailConfig } from './modules/mail/mail.config';
+import { type MfaKey, parseMfaKeys } from './modules/mfa/mfa-keys';
 
 export { ConfigError };
 
@@ -54,6 +57,20 @@ export const envSchema = z.object({
   ARGON2_PARALLELISM: int(1, MAX_ARGON2.parallelism).default(1),
   LOCKOUT_THRESHOLD: int(3, 100).default(5),
   LOCKOUT_MINUTES: int(1, 24 * 60).default(30),
+  LOCKOUT_ACCOUNT_THRESHOLD: int(10, 100_000).default(50),
+  MFA_REQUIRED_ROLES: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined
+        ? undefined
+        : value
+            .split(',')
+            .map((entry) => entry.trim())
+            .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(ROLES)).optional()),
+  MFA_ENCRYPTION_KEYS: z.string().optional(),
   // How stale a user's admission object's copy of the account may get before it is read again; only changes made
   // around the API (admin CLI, SQL) wait for this, API changes apply at once. 0 reads D1 every time.
   ACCOUNT_RECHECK_SECONDS: int(0, 900).default(60),
@@ -75,12 +92,18 @@ export type Config = {
     refreshTokenTtlMs: number;
     lockoutThreshold: number;
     lockoutMs: number;
+    /** Failures on one account from all clients together past which password sign-in also needs a mailed link. */
+    accountLockoutThreshold: number;
     accountRecheckMs: number;
+    mfaRequiredRoles: ReadonlySet<Role>;
+    /** The first key encrypts TOTP secrets; all of them decrypt (rotation). Unset outside production: no 2FA setup. */
+    mfaKeys: readonly MfaKey[] | undefined;
   };
   chat: ChatConfig;
   documents: DocumentsConfig;
   /** Guests (website visitors): Turnstile, visitor lifetime, retention. */
   guest: GuestConfig;
+  mail: MailConfig;
   rateLimit: RateLimitConfig;
   apiKeys: ApiKeyConfig;
   password: {
@@ -145,6 +168,13 @@ export function parseConfig(env: Record<string, unknown>): Config {
     // Development gets a key from `npm run dev` (written to .dev.vars); nowhere may run unsigned.
     throw new ConfigError('Invalid configuration: JWT_JWKS: missing (set it with `wrangler secret put JWT_JWKS`)');
   }
+  const mfaKeys = parseMfaKeys(vars.MFA_ENCRYPTION_KEYS);
+  if (isProduction && !mfaKeys) {
+    throw new ConfigError('Invalid configuration: MFA_ENCRYPTION_KEYS: required in production (see docs/security.md)');
+  }
+  if (vars.LOCKOUT_ACCOUNT_THRESHOLD <= vars.LOCKOUT_THRESHOLD) {
+    throw new ConfigError('Invalid configuration: LOCKOUT_ACCOUNT_THRESHOLD: must be above LOCKOUT_THRESHOLD');
+  }
   if (vars.PASSWORD_MAX_LENGTH < vars.PASSWORD_MIN_LENGTH) {
     throw new ConfigError('Invalid configuration: PASSWORD_MAX_LENGTH: must not be below PASSWORD_MIN_LENGTH');
   }
@@ -163,11 +193,16 @@ export function parseConfig(env: Record<string, unknown>): Config {
       refreshTokenTtlMs: vars.REFRESH_TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000,
       lockoutThreshold: vars.LOCKOUT_THRESHOLD,
       lockoutMs: vars.LOCKOUT_MINUTES * 60 * 1000,
+      accountLockoutThreshold: vars.LOCKOUT_ACCOUNT_THRESHOLD,
       accountRecheckMs: vars.ACCOUNT_RECHECK_SECONDS * 1000,
+      // Operators must have a second factor in production unless configured otherwise; nobody must in development.
+      mfaRequiredRoles: new Set(vars.MFA_REQUIRED_ROLES ?? (isProduction ? ['admin', 'moderator'] : [])),
+      mfaKeys,
     },
     chat: parseChatConfig(env, isProduction),
     documents: parseDocumentsConfig(env),
     guest: parseGuestConfig(env, isProduction),
+    mail: parseMailConfig(env, isProduction),
     rateLimit: parseRateLimitConfig(env, isProduction),
     apiKeys: parseApiKeyConfig(env, isProduction),
     password: {

@@ -1,5 +1,7 @@
 import { createApp } from './app';
 import { getConfig } from './config';
+import { createDb } from './db/client';
+import { purgeExpired } from './modules/accounts/purge';
 import { handleDocumentBatch } from './modules/documents/document-processing';
 import { runRetention } from './modules/retention/retention.scheduled';
 
@@ -12,8 +14,12 @@ export default {
   // Document processing and its dead-letter queue (wrangler.toml [[queues.consumers]]).
   queue: (batch, env) =>
     handleDocumentBatch(batch, { d1: env.DB, bucket: env.DOCUMENTS, limits: getConfig(env).documents }),
-  // The daily Cron Trigger (wrangler.toml [triggers]): retention of guest chats, expired tokens, old audit events.
-  scheduled: (controller, env, ctx) => ctx.waitUntil(runRetention(env, controller.scheduledTime)),
+  // The daily Cron Trigger (wrangler.toml [triggers]): retention of guest chats, expired tokens, old audit
+  // events; and accounts left unverified for 7 days, released username holds, spent links.
+  scheduled: (controller, env, ctx) => {
+    ctx.waitUntil(runRetention(env, controller.scheduledTime));
+    ctx.waitUntil(purgeExpired(createDb(env.DB)));
+  },
 } satisfies ExportedHandler<Env>;
 
 export { AdmissionObject } from './modules/admission/admission.object';

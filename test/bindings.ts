@@ -11,8 +11,10 @@ export async function testBindings() {
     ENVIRONMENT: 'test',
     JWT_JWKS: JSON.stringify(testKeys.signing),
     PROVIDER_USER_ID_SECRET: 'test-only-provider-user-id-secret-0123456789',
-    // A busy test machine must not turn a slow document search into a flaky test; grounding-grace.test.ts sets 0.
+    // A busy test machine must not turn a slow document search into a flaky test.
     DOCUMENT_SEARCH_GRACE_MS: '2000',
+    // A fixed 32-byte key (test only) for sealing TOTP secrets.
+    MFA_ENCRYPTION_KEYS: 'test1:dGVzdC1vbmx5LW1mYS1rZXktMDEyMzQ1Njc4OWFiY2Q=',
     TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, '..', 'migrations')),
   };
 }

@@ -19,10 +19,11 @@ export function generateJwks() {
 const generated = {
   JWT_JWKS: () => `'${generateJwks()}'`,
   PROVIDER_USER_ID_SECRET: () => `"${randomBytes(32).toString('base64url')}"`,
+  MFA_ENCRYPTION_KEYS: () => `"dev1:${randomBytes(32).toString('base64url')}"`,
 };
 
 /**
- * Makes sure .dev.vars has a signing key and a provider user-id secret, without touching anything
+ * Makes sure .dev.vars has a signing key, a provider user-id secret and a TOTP sealing key, without touching anything
  * else a developer put there. A missing file starts as a copy of .dev.vars.example, so it declares
  * the same names the checked-in Env types were generated from (otherwise `wrangler dev` warns that
  * the types are out of date). The values never leave this machine (.dev.vars is git-ignored).

@@ -31,10 +31,19 @@ export const users = sqliteTable(
     // version they were minted with, so older ones are refused at once instead of living out their 15 minutes.
     tokenVersion: integer('token_version').notNull().default(0),
     lastLoginAt: integer('last_login_at', { mode: 'timestamp_ms' }),
+    // Null until the owner follows a verification link (or resets the password): no chat before.
+    emailVerifiedAt: integer('email_verified_at', { mode: 'timestamp_ms' }),
+    // TOTP secret, AES-GCM encrypted (see src/modules/mfa/secret-box.ts); `pending` between setup and enable.
+    mfaSecret: text('mfa_secret'),
+    mfaPendingSecret: text('mfa_pending_secret'),
+    mfaEnabledAt: integer('mfa_enabled_at', { mode: 'timestamp_ms' }),
+    // The last TOTP time step accepted: a code is good once, replays and concurrent double use fail.
+    mfaLastStep: integer('mfa_last_step'),
     ...timestamps,
   },
   (t) => [
     index('users_role_idx').on(t.role),
+    index('users_unverified_idx').on(t.emailVerifiedAt, t.createdAt),
     // "Alice" and "alice" are one name to a human reader; impersonation starts with such pairs.
     uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`),
   ],
@@ -90,6 +99,108 @@ export const sessions = sqliteTable(
 );
 
 export type SessionRow = typeof sessions.$inferSelect;
+
+export const ACCOUNT_TOKEN_PURPOSES = ['verify_email', 'reset_password', 'signin_link'] as const;
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
+
+/**
+ * One-time links mailed to an account's owner, stored only as SHA-256. Single use (`used_at`), short
+ * lived, and a newer one of the same purpose invalidates the older ones.
+ */
+export const accountTokens = sqliteTable(
+  'account_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ACCOUNT_TOKEN_PURPOSES }).notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [index('account_tokens_user_purpose_idx').on(t.userId, t.purpose)],
+);
+
+/**
+ * A username asked for with an address that already had an account: held for the verification window
+ * as a new account would hold it, so what a later sign-up sees never depends on whether the email existed.
+ */
+export const usernameHolds = sqliteTable('username_holds', {
+  usernameLower: text('username_lower').primaryKey(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** Failed sign-ins per account *and* client (IP, IPv6 /64): the lockout an attacker elsewhere cannot aim. */
+export const loginFailures = sqliteTable(
+  'login_failures',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    client: text('client').notNull(),
+    count: integer('count').notNull().default(0),
+    lockedUntil: integer('locked_until', { mode: 'timestamp_ms' }),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.client] })],
+);
+
+export const SIGNIN_CHALLENGE_KINDS = ['mfa', 'enroll'] as const;
+export type SigninChallengeKind = (typeof SIGNIN_CHALLENGE_KINDS)[number];
+
+/**
+ * The `mfaToken` between a good password and a finished sign-in: opaque, stored as SHA-256, short
+ * lived, single use, with a cap on wrong codes. `enroll` lets an account that must have 2FA set it up.
+ */
+export const signinChallenges = sqliteTable(
+  'signin_challenges',
+  {
+    id: text('id').primaryKey(),
+    tokenHash: text('token_hash').notNull().unique(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: SIGNIN_CHALLENGE_KINDS }).notNull(),
+    /** The client that passed the password: wrong codes count towards that pair's lockout. */
+    client: text('client').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [index('signin_challenges_user_idx').on(t.userId)],
+);
+
+/** Backup codes, SHA-256 of 80-bit random codes; single use; regenerating replaces the set. */
+export const mfaBackupCodes = sqliteTable(
+  'mfa_backup_codes',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [uniqueIndex('mfa_backup_codes_user_code_idx').on(t.userId, t.codeHash)],
+);
+
+/** Mail the development outbox holds instead of sending (never used in production). */
+export const devOutbox = sqliteTable(
+  'dev_outbox',
+  {
+    id: text('id').primaryKey(),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    html: text('html'),
+    sentAt: integer('sent_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('dev_outbox_sent_idx').on(t.sentAt)],
+);
 
 export const AUDIT_OUTCOMES = ['success', 'failure', 'denied'] as const;
 

@@ -21,7 +21,7 @@ type Check = { policy: PolicyName; identifier: string };
  * Per client IP, with a route's own policy (register, refresh). The generic per-IP limit is counted by
  * authentication: in front for anonymous callers, inside admission for identified ones.
  */
-export const limitByIp = (policy: Extract<PolicyName, 'registerIp' | 'refreshIp'>) =>
+export const limitByIp = (policy: Extract<PolicyName, 'registerIp' | 'refreshIp' | 'accountIp'>) =>
   createMiddleware<AppEnv>(async function limitByIp(c, next) {
     await limitIp(c, policy);
     await next();
@@ -29,19 +29,26 @@ export const limitByIp = (policy: Extract<PolicyName, 'registerIp' | 'refreshIp'
   });
 
 /** Counts one request against a per-IP policy; throws the 429 (or 503) when it is refused. */
-export const limitIp = (c: Context<AppEnv>, policy: Extract<PolicyName, 'ip' | 'registerIp' | 'refreshIp'> = 'ip') =>
-  enforce(c, [{ policy, identifier: ipOf(c) }]);
+export const limitIp = (
+  c: Context<AppEnv>,
+  policy: Extract<PolicyName, 'ip' | 'registerIp' | 'refreshIp' | 'accountIp'> = 'ip',
+) => enforce(c, [{ policy, identifier: ipOf(c) }]);
 
 /**
- * Login: per IP, then per email so that one account cannot be guessed at from many IPs.
- * The body is parsed here only to find the email (Hono caches it for the validator); a body
- * that is not JSON or has no email simply skips that key and the validator rejects it later.
+ * Login: per IP; per email *from this client*, so an attacker elsewhere spends their own allowance and
+ * not the owner's; and a much higher ceiling per email from all clients together, so one account cannot
+ * be guessed at from many IPs. The body is parsed here only to find the email (Hono caches it for the
+ * validator); a body that is not JSON or has no email skips those keys and the validator rejects it later.
  */
 export const limitLogin = () =>
   createMiddleware<AppEnv>(async function limitLogin(c, next) {
-    const checks: Check[] = [{ policy: 'loginIp', identifier: ipOf(c) }];
+    const ip = ipOf(c);
     const email = await emailOf(c);
-    if (email) checks.push({ policy: 'loginEmail', identifier: email });
+    const checks: Check[] = [];
+    // The pair first: one client hammering one account is refused without spending the IP's allowance.
+    if (email) checks.push({ policy: 'loginEmail', identifier: `${email}\n${ip}` });
+    checks.push({ policy: 'loginIp', identifier: ip });
+    if (email) checks.push({ policy: 'loginEmailAll', identifier: email });
     await enforce(c, checks);
     await next();
     writeHeaders(c);
@@ -67,6 +74,31 @@ async function emailOf(c: Context<AppEnv>): Promise<string | undefined> {
     return undefined;
   }
   return normalizeEmail(body.email) || undefined;
+}
+
+/**
+ * Counts one event against a policy without refusing the request (mail per address: the answer must
+ * not depend on it). False when over the limit or when no limiter could answer (then: do not send).
+ */
+export async function withinLimit(
+  c: Context<AppEnv>,
+  name: Extract<PolicyName, 'mailAddress'>,
+  identifier: string,
+): Promise<boolean> {
+  const config = c.get('config').rateLimit;
+  const requestId = c.get('requestId');
+  const limiter = rateLimiterFor(c.env, config, { waitUntil: waitUntilOf(c), requestId });
+  if (!limiter) return true;
+  const policy = config.policies[name];
+  const key = await rateLimitKey(identifier);
+  try {
+    const result = await limiter.limit(key, policy);
+    if (!result.success) log('warn', 'rate limited', { requestId, policy: policy.name, key, limit: result.limit });
+    return result.success;
+  } catch (error) {
+    log('error', 'rate limiter unavailable; not sending', { requestId, policy: policy.name, error: String(error) });
+    return false;
+  }
 }
 
 /** Checks in order and stops at the first refusal, so a refused request spends no further quota. */

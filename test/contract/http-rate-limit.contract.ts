@@ -93,18 +93,35 @@ export function httpRateLimitContract(): void {
       expect((await readError(attempts[5] as Response)).code).toBe('RATE_LIMITED');
     });
 
-    it('limits login to 5 per 15 minutes per email, however it is cased or padded, from any IP', async () => {
+    it('limits login to 5 per 15 minutes per email from one client, however it is cased or padded', async () => {
       const email = `victim-${crypto.randomUUID()}@example.com`;
+      const attacker = uniqueIp();
       const variants = [email, email.toUpperCase(), ` ${email} `, email, `\t${email}`, email];
       const attempts = [];
       for (const variant of variants) {
-        attempts.push(await postJson('/api/v1/auth/login', { email: variant }, { 'CF-Connecting-IP': uniqueIp() }));
+        attempts.push(await postJson('/api/v1/auth/login', { email: variant }, { 'CF-Connecting-IP': attacker }));
       }
       expect(statuses(attempts).slice(0, 5)).not.toContain(429);
       expect(attempts[5]?.status).toBe(429);
       const limited = linesWith(logs, 'rate limited');
-      expect(limited.map((l) => l.policy)).toEqual(['login-email']);
+      expect(limited.map((l) => l.policy)).toEqual(['login-email-client']);
       expect(JSON.stringify(logs).toLowerCase()).not.toContain(email);
+      // The owner, signing in from elsewhere, is not shut out by what the attacker spent.
+      const owner = await postJson('/api/v1/auth/login', { email }, { 'CF-Connecting-IP': uniqueIp() });
+      expect(owner.status).not.toBe(429);
+    });
+
+    it('stops one email at 100 attempts per 15 minutes from all clients together', { timeout: 30_000 }, async () => {
+      const email = `crowd-${crypto.randomUUID()}@example.com`;
+      const attempts = await Promise.all(
+        Array.from({ length: 100 }, () =>
+          postJson('/api/v1/auth/login', { email }, { 'CF-Connecting-IP': uniqueIp() }),
+        ),
+      );
+      expect(statuses(attempts)).not.toContain(429);
+      const next = await postJson('/api/v1/auth/login', { email }, { 'CF-Connecting-IP': uniqueIp() });
+      expect(next.status).toBe(429);
+      expect(linesWith(logs, 'rate limited').map((l) => l.policy)).toEqual(['login-email']);
       // Another account from the same crowd is unaffected.
       const other = await postJson(
         '/api/v1/auth/login',

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import { chromium } from 'playwright-core';
 import { makePdf } from '../../scripts/lib/make-pdf.mjs';
 
@@ -26,8 +27,11 @@ const devUrl = `http://127.0.0.1:${port}`;
 const relaxedLimits = [
   'RATE_LIMIT_IP:2000/1m',
   'RATE_LIMIT_LOGIN_IP:100/1m',
+  // One customer signs in six times from 127.0.0.1 across the flows (5 per 15 minutes per email and client).
+  'RATE_LIMIT_LOGIN_EMAIL:100/15m',
   'RATE_LIMIT_REGISTER_IP:100/1m',
   'RATE_LIMIT_REFRESH_IP:100/1m',
+  'RATE_LIMIT_ACCOUNT_IP:100/1m',
 ];
 const dev = spawn(
   process.execPath,
@@ -89,13 +93,20 @@ try {
   });
 
   const customer = { email: `cust-${run}@example.com`, username: `cust_${run}` };
-  await step('customer: sign up, chat, stop, reload, FAQ answer, delete, log out', () => customerFlow(base, customer));
+  await step('customer: sign up, verify by the outbox, chat, stop, reload, FAQ answer, delete, log out', () =>
+    customerFlow(base, customer),
+  );
   await step('operator: FAQ entry, role change, usage chart', () => operatorFlow(base, admin, customer));
   await step('documents: drop a PDF, wait for ready, publish, ask, see and open the citation', () =>
     documentsFlow(base, admin),
   );
   await step('api keys: create, copy once, use, rotate, revoke; admin sees and revokes all', () =>
     apiKeysFlow(base, admin, customer),
+  );
+  // Last of the customer's flows: it changes their password and turns 2FA on.
+  await step(
+    'customer: enable 2FA, sign out, sign in with a code, reset the password, sign in with a backup code',
+    () => twoFactorFlow(base, customer),
   );
   await step('docs: Swagger UI still loads', () => docsFlow(devUrl));
   await step(
@@ -148,6 +159,16 @@ async function customerFlow(base, customer) {
   await page.getByLabel('Password').fill(password);
   await shot(page, 'register');
   await page.getByRole('button', { name: 'Create account' }).click();
+  // No sign-in yet: the page says to check the mail, which the development outbox holds.
+  await page.getByText(/Check your email/).waitFor();
+  await shot(page, 'register-check-email');
+  await followMailLink(page, base, customer.email, 'Confirm your email');
+  await page.getByText('Your email address is confirmed.').waitFor();
+  await shot(page, 'verified');
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill(customer.email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('.whoami').filter({ hasText: customer.username }).waitFor();
 
   // `npm run dev` without DEEPSEEK_API_KEY talks to the local fake DeepSeek, and the page must say so.
@@ -221,6 +242,77 @@ async function customerFlow(base, customer) {
   await finish(page, context);
 }
 
+async function twoFactorFlow(base, customer) {
+  const { page, context } = await newPage();
+  await signIn(page, base, customer);
+  await page.getByRole('link', { name: 'Security' }).click();
+  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+  await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+  const secret = (await page.locator('.totp-secret').textContent()).trim();
+  await shot(page, 'mfa-setup');
+  const enabledStep = stepNow();
+  await page.getByLabel('Code from your app').fill(totp(secret).generate());
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await page.getByRole('heading', { name: 'Your backup codes' }).waitFor();
+  const backupCodes = await page.locator('.codes code').allTextContents();
+  await assert(backupCodes.length === 10, `10 backup codes are shown (got ${backupCodes.length})`);
+  await shot(page, 'mfa-backup-codes');
+  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('heading', { name: 'Two-factor authentication is on' }).waitFor();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByText('You are signed out.').waitFor();
+
+  // A code is good once: the one used to turn 2FA on cannot sign in, so wait for the app's next one.
+  await page.getByLabel('Email').fill(customer.email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Authentication code').waitFor();
+  await shot(page, 'mfa-code');
+  await waitFor(async () => stepNow() > enabledStep, 35_000, 'the next TOTP step');
+  await page.getByLabel('Authentication code').fill(totp(secret).generate());
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.locator('.whoami').filter({ hasText: customer.username }).waitFor();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByText('You are signed out.').waitFor();
+
+  // Forgot the password: a mailed link, a new password, and the second factor still asked for.
+  const newPassword = `${password}-renewed`;
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.getByLabel('Email').fill(customer.email);
+  await page.getByRole('button', { name: 'Send reset link' }).click();
+  await page.getByText(/Check your email/).waitFor();
+  await followMailLink(page, base, customer.email, 'Reset your');
+  await page.getByLabel('New password').fill(newPassword);
+  await shot(page, 'reset');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByText(/Your password is changed/).waitFor();
+  await page.getByLabel('Email').fill(customer.email);
+  await page.getByLabel('Password').fill(newPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Authentication code').fill(backupCodes[0]);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.locator('.whoami').filter({ hasText: customer.username }).waitFor();
+  await finish(page, context);
+}
+
+/** Opens the development outbox and follows the link in the newest mail to `to` whose subject matches. */
+async function followMailLink(page, base, to, subject) {
+  await page.goto(`${base}/#/outbox`);
+  const mail = page.locator('article.mail').filter({ hasText: to }).filter({ hasText: subject }).first();
+  await mail.waitFor();
+  await shot(page, `outbox-${subject.split(' ')[0].toLowerCase()}`);
+  await mail.getByRole('link').first().click();
+}
+
+/** What an authenticator app would show for this secret. */
+function totp(secret) {
+  return new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) });
+}
+
+function stepNow() {
+  return Math.floor(Date.now() / 30_000);
+}
+
 async function operatorFlow(base, admin, customer) {
   const { page, context } = await newPage();
   await page.goto(base);
@@ -240,6 +332,8 @@ async function operatorFlow(base, admin, customer) {
   await shot(page, 'faq-editor');
 
   await page.getByRole('link', { name: 'Users' }).click();
+  // Accounts the admin CLI makes are verified (no mail round trip for the first admin).
+  await page.getByRole('row').filter({ hasText: admin.email }).getByText('Verified', { exact: true }).waitFor();
   const row = page.getByRole('row').filter({ hasText: customer.email });
   await row.getByLabel(`Role for ${customer.username}`).selectOption('moderator');
   await row.getByRole('button', { name: /Change/ }).click();

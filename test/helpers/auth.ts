@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import type { Role } from '../../src/db/schema';
 import { call, ORIGIN, postJson } from './http';
+import { linkToken, waitForMail } from './mail';
 
 let counter = 0;
 
@@ -20,11 +21,24 @@ export function refreshCookieOf(res: Response): string {
   return header.split(';')[0] as string;
 }
 
+/** Signs up and confirms the address the way a person does: the link from the verification mail. */
 export async function register(identity = newIdentity()): Promise<{ id: string } & ReturnType<typeof newIdentity>> {
+  const user = await registerUnverified(identity);
+  const mail = await waitForMail(identity.email, /Confirm your email/);
+  const res = await postJson('/api/v1/auth/email/verify', { token: linkToken(mail, 'verify') });
+  if (res.status !== 200) throw new Error(`verify failed: ${res.status} ${await res.text()}`);
+  return user;
+}
+
+/** Signs up without confirming the address. */
+export async function registerUnverified(
+  identity = newIdentity(),
+): Promise<{ id: string } & ReturnType<typeof newIdentity>> {
   const res = await postJson('/api/v1/auth/register', identity);
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
-  const { user } = (await res.json()) as { user: { id: string } };
-  return { ...identity, id: user.id };
+  if (res.status !== 202) throw new Error(`register failed: ${res.status} ${await res.text()}`);
+  const row = await env.DB.prepare('SELECT id FROM users WHERE email = ?').bind(identity.email).first<{ id: string }>();
+  if (!row) throw new Error('registered user not found');
+  return { ...identity, id: row.id };
 }
 
 export async function login(email: string, password: string): Promise<{ accessToken: string; refreshCookie: string }> {

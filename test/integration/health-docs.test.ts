@@ -15,6 +15,8 @@ const production = {
   ENVIRONMENT: 'production',
   CORS_ORIGINS: 'https://support.example.com',
   DEEPSEEK_API_KEY: 'sk-test',
+  MAIL_FROM: 'no-reply@support.example.com',
+  PUBLIC_APP_URL: 'https://support.example.com',
   TURNSTILE_SITE_KEY: '0x4AAAAAAA-real-site-key',
   TURNSTILE_SECRET_KEY: '0x4AAAAAAA-real-secret-key',
   TURNSTILE_VERIFY_URL: undefined,

@@ -71,11 +71,27 @@ it('purges old guest chats, expired visitors, tokens and sessions, and old audit
     now - 364 * DAY,
   );
 
+  const link = (id: string, expiresAt: number, usedAt: number | null) =>
+    run(
+      "INSERT INTO account_tokens (id, user_id, purpose, token_hash, expires_at, used_at) VALUES (?, ?, 'verify_email', ?, ?, ?)",
+      id,
+      user.userId,
+      `lh-${id}`,
+      expiresAt,
+      usedAt,
+    );
+  await link('l-expired', now - 1000, null);
+  await link('l-used', now + DAY, now - 1000);
+  await link('l-live', now + DAY, null);
+
   const logs = captureLogs();
   const ctx = createExecutionContext();
   worker.scheduled(createScheduledController({ scheduledTime: now, cron: '17 3 * * *' }), env, ctx);
   await waitOnExecutionContext(ctx);
 
+  expect(await exists('account_tokens', 'l-expired')).toBe(false);
+  expect(await exists('account_tokens', 'l-used')).toBe(false);
+  expect(await exists('account_tokens', 'l-live')).toBe(true);
   expect(await exists('conversations', 'c-guest-old')).toBe(false);
   expect(await exists('messages', 'm-old')).toBe(false);
   expect(await exists('conversations', 'c-guest-new')).toBe(true);

@@ -62,9 +62,14 @@ describe('parseConfig', () => {
   });
 
   it('needs a DeepSeek key in production, and uses the canned local fake without one elsewhere', () => {
-    expect(() => parseConfig({ ENVIRONMENT: 'production', CORS_ORIGINS: 'https://a.test', JWT_JWKS })).toThrow(
-      /DEEPSEEK_API_KEY/,
-    );
+    const mfaAndMail = {
+      MFA_ENCRYPTION_KEYS: `k1:${btoa('k'.repeat(32))}`,
+      MAIL_FROM: 'no-reply@a.test',
+      PUBLIC_APP_URL: 'https://a.test',
+    };
+    expect(() =>
+      parseConfig({ ENVIRONMENT: 'production', CORS_ORIGINS: 'https://a.test', JWT_JWKS, ...mfaAndMail }),
+    ).toThrow(/DEEPSEEK_API_KEY/);
     expect(parseConfig(base).chat.upstream).toMatchObject({ canned: true, baseUrl: 'http://127.0.0.1:8788' });
     expect(parseConfig({ ...base, DEEPSEEK_API_KEY: 'sk-live' }).chat.upstream).toMatchObject({
       canned: false,
@@ -143,6 +148,9 @@ describe('parseConfig', () => {
     JWT_JWKS,
     DEEPSEEK_API_KEY: 'sk-test',
     PROVIDER_USER_ID_SECRET: 'p'.repeat(32),
+    MFA_ENCRYPTION_KEYS: `k1:${btoa('k'.repeat(32))}`,
+    MAIL_FROM: 'no-reply@a.test',
+    PUBLIC_APP_URL: 'https://a.test',
     TURNSTILE_SITE_KEY: '0x4AAAAAAA-real-site-key',
     TURNSTILE_SECRET_KEY: '0x4AAAAAAA-real-secret-key',
   };
@@ -205,5 +213,24 @@ describe('parseConfig', () => {
   it('turns docs off in production unless asked', () => {
     expect(parseConfig(production).docsEnabled).toBe(false);
     expect(parseConfig({ ...production, DOCS_ENABLED: 'true' }).docsEnabled).toBe(true);
+  });
+
+  it('needs a TOTP sealing key, a sender and a public app URL in production; defaults elsewhere', () => {
+    const { MFA_ENCRYPTION_KEYS: _k, ...noKey } = production;
+    expect(() => parseConfig(noKey)).toThrow(/MFA_ENCRYPTION_KEYS/);
+    const { MAIL_FROM: _f, ...noFrom } = production;
+    expect(() => parseConfig(noFrom)).toThrow(/MAIL_FROM/);
+    expect(() => parseConfig({ ...production, PUBLIC_APP_URL: 'http://a.test' })).toThrow(/PUBLIC_APP_URL.*https/);
+    expect(() => parseConfig({ ...production, MAIL_BACKEND: 'outbox' })).toThrow(/MAIL_BACKEND/);
+    expect(() => parseConfig({ ...base, MFA_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).toThrow(/32-byte/);
+    const prod = parseConfig(production);
+    expect(prod.mail.backend).toBe('cloudflare');
+    expect([...prod.auth.mfaRequiredRoles].sort()).toEqual(['admin', 'moderator']);
+    const dev = parseConfig(base);
+    expect(dev.mail.backend).toBe('outbox');
+    expect(dev.auth.mfaRequiredRoles.size).toBe(0);
+    expect(dev.auth.mfaKeys).toBeUndefined();
+    expect([...parseConfig({ ...production, MFA_REQUIRED_ROLES: 'admin' }).auth.mfaRequiredRoles]).toEqual(['admin']);
+    expect(() => parseConfig({ ...base, MFA_REQUIRED_ROLES: 'admin,boss' })).toThrow(/MFA_REQUIRED_ROLES/);
   });
 });

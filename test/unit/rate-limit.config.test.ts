@@ -12,9 +12,12 @@ describe('parseRateLimitConfig', () => {
     expect(config.policies).toEqual({
       ip: { name: 'ip', limit: 120, windowMs: 60_000 },
       loginIp: { name: 'login-ip', limit: 5, windowMs: 60_000 },
-      loginEmail: { name: 'login-email', limit: 5, windowMs: 900_000 },
+      loginEmail: { name: 'login-email-client', limit: 5, windowMs: 900_000 },
+      loginEmailAll: { name: 'login-email', limit: 100, windowMs: 900_000 },
       registerIp: { name: 'register-ip', limit: 3, windowMs: 60_000 },
       refreshIp: { name: 'refresh-ip', limit: 10, windowMs: 60_000 },
+      accountIp: { name: 'account-ip', limit: 10, windowMs: 60_000 },
+      mailAddress: { name: 'mail-address', limit: 5, windowMs: 3_600_000 },
       user: { name: 'user', limit: 60, windowMs: 60_000 },
       documentUpload: { name: 'document-upload', limit: 30, windowMs: 3_600_000 },
     });

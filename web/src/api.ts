@@ -14,6 +14,8 @@ export type User = {
   role: Role;
   isActive: boolean;
   isLocked: boolean;
+  emailVerified: boolean;
+  mfaEnabled: boolean;
   createdAt: string;
   lastLoginAt: string | null;
 };
@@ -113,9 +115,54 @@ async function refreshOnce(): Promise<boolean> {
   }
 }
 
-export async function login(email: string, password: string): Promise<void> {
-  const token = await request<TokenResponse>('POST', '/api/v1/auth/login', { email, password }, { auth: false });
-  setToken(token);
+/** What a first factor leads to: signed in, or a second step that needs this `mfaToken`. */
+export type SignInStep =
+  | { kind: 'signed-in' }
+  | { kind: 'mfa'; mfaToken: string }
+  | { kind: 'enroll'; mfaToken: string };
+
+type SignInAnswer =
+  | TokenResponse
+  | { mfaRequired: true; mfaToken: string }
+  | { mfaEnrollmentRequired: true; mfaToken: string };
+
+function signInStep(answer: SignInAnswer): SignInStep {
+  if ('mfaRequired' in answer) return { kind: 'mfa', mfaToken: answer.mfaToken };
+  if ('mfaEnrollmentRequired' in answer) return { kind: 'enroll', mfaToken: answer.mfaToken };
+  setToken(answer);
+  return { kind: 'signed-in' };
+}
+
+export async function login(email: string, password: string): Promise<SignInStep> {
+  return signInStep(await request<SignInAnswer>('POST', '/api/v1/auth/login', { email, password }, { auth: false }));
+}
+
+/** The one-time link mailed past the account-wide failure threshold. */
+export async function loginWithLink(token: string): Promise<SignInStep> {
+  return signInStep(await request<SignInAnswer>('POST', '/api/v1/auth/login/link', { token }, { auth: false }));
+}
+
+export async function verifySecondFactor(mfaToken: string, code: string): Promise<void> {
+  setToken(await request<TokenResponse>('POST', '/api/v1/auth/mfa/verify', { mfaToken, code }, { auth: false }));
+}
+
+export type TotpSetup = { secret: string; otpauthUri: string };
+
+/** Signed in, or (`mfaToken`) enrolling at sign-in because the role requires 2FA. */
+export const setupTotp = (mfaToken?: string) =>
+  request<TotpSetup>('POST', '/api/v1/auth/mfa/totp/setup', mfaToken ? { mfaToken } : {}, { auth: !mfaToken });
+
+export async function enableTotp(code: string, mfaToken?: string): Promise<string[]> {
+  const answer = await request<{ backupCodes: string[] } & Partial<TokenResponse>>(
+    'POST',
+    '/api/v1/auth/mfa/totp/enable',
+    mfaToken ? { code, mfaToken } : { code },
+    { auth: !mfaToken },
+  );
+  if (answer.accessToken && answer.expiresIn) {
+    setToken({ accessToken: answer.accessToken, tokenType: 'Bearer', expiresIn: answer.expiresIn });
+  }
+  return answer.backupCodes;
 }
 
 export async function logout(): Promise<void> {

@@ -1,12 +1,14 @@
-import { get, isSignedIn, logout, maybeSignedIn, onSignedOut, refreshSession, type User } from './api';
+import { get, isSignedIn, logout, maybeSignedIn, onSignedOut, refreshSession, request, type User } from './api';
 import { type ChatConfig, chatConfig } from './chat-api';
 import { type AppContext, atLeast, type View } from './context';
 import { h, replaceChildren } from './dom';
+import { forgotView, outboxView, resetView, signinLinkView, verifyView } from './views/account';
 import { apiKeysView } from './views/api-keys';
 import { loginView, registerView } from './views/auth';
 import { chatView } from './views/chat';
 import { documentsView } from './views/documents';
 import { faqView } from './views/faq';
+import { securityView } from './views/security';
 import { statsView } from './views/stats';
 import { usersView } from './views/users';
 
@@ -46,7 +48,8 @@ function announce(message: string): void {
 function route(): void {
   const [, name = '', param] = location.hash.match(/^#\/([^/]*)\/?(.*)$/) ?? [];
   current?.dispose?.();
-  const view = user ? signedInView(user, name, param ? decodeURIComponent(param) : null) : signedOutView(name);
+  const arg = param ? decodeURIComponent(param) : null;
+  const view = publicView(name, arg) ?? (user ? signedInView(user, name, arg) : signedOutView(name));
   current = view;
   flash = null;
   replaceChildren(main, view.el);
@@ -54,6 +57,17 @@ function route(): void {
   renderNav(name);
   // Move focus to the new heading so keyboard and screen-reader users start at the top.
   view.el.querySelector<HTMLElement>('h1')?.focus();
+}
+
+/** Pages a mailed link opens, signed in or not, and the development outbox. */
+function publicView(name: string, token: string | null): View | null {
+  const deps = { onSignedIn, flash, navigate };
+  if (name === 'verify' && token) return verifyView(token, { ...deps, signedIn: user !== null });
+  if (name === 'reset' && token) return resetView(token, deps);
+  if (name === 'signin-link' && token) return signinLinkView(token, deps);
+  if (name === 'outbox') return outboxView();
+  if (name === 'forgot' && !user) return forgotView();
+  return null;
 }
 
 function signedOutView(name: string): View {
@@ -68,6 +82,7 @@ function signedInView(me: User, name: string, param: string | null): View {
   if (name === 'documents' && atLeast(me.role, 'moderator')) return documentsView(ctx);
   if (name === 'stats' && atLeast(me.role, 'admin')) return statsView();
   if (name === 'faq') return faqView(ctx);
+  if (name === 'security') return securityView(ctx);
   if (name === 'keys' && me.role !== 'viewer') return apiKeysView(ctx);
   if (name === 'chat' || canChat) return chatView(ctx, name === 'chat' ? param : null);
   return faqView(ctx);
@@ -85,6 +100,7 @@ function renderNav(active: string): void {
   if (user.role !== 'viewer') links.push(['keys', 'API keys']);
   if (atLeast(user.role, 'moderator')) links.push(['documents', 'Documents'], ['users', 'Users']);
   if (atLeast(user.role, 'admin')) links.push(['stats', 'Usage']);
+  links.push(['security', 'Security']);
   const activeName = links.some(([name]) => name === active) ? active : (links[0]?.[0] ?? '');
   replaceChildren(
     nav,
@@ -101,6 +117,7 @@ function renderNav(active: string): void {
     signOut.disabled = true;
     await logout().catch(() => undefined);
     user = null;
+    document.getElementById('verify-banner')?.remove();
     navigate('#/login', 'You are signed out.');
   });
   replaceChildren(
@@ -108,6 +125,26 @@ function renderNav(active: string): void {
     h('span', { class: 'whoami' }, user.username, h('span', { class: 'role' }, user.role)),
     signOut,
   );
+  renderVerifyBanner(user);
+}
+
+/** Until the address is confirmed, chat is refused (403 EMAIL_NOT_VERIFIED): say so once, with a way to get a new link. */
+function renderVerifyBanner(me: User): void {
+  document.getElementById('verify-banner')?.remove();
+  if (me.emailVerified) return;
+  const resend = h('button', { type: 'button', class: 'link-button' }, 'Send the link again');
+  const banner = h(
+    'p',
+    { id: 'verify-banner', class: 'banner', role: 'status' },
+    `Confirm your email address to chat: we sent a link to ${me.email}. `,
+    resend,
+  );
+  resend.addEventListener('click', async () => {
+    resend.disabled = true;
+    await request('POST', '/api/v1/auth/email/resend', { email: me.email }, { auth: false }).catch(() => undefined);
+    banner.textContent = 'A new link is on its way (older links no longer work).';
+  });
+  main.before(banner);
 }
 
 async function onSignedIn(): Promise<void> {
@@ -115,12 +152,14 @@ async function onSignedIn(): Promise<void> {
   user = me.user;
   chat = config;
   const hash = location.hash;
-  if (!hash || hash === '#/' || hash === '#/login' || hash === '#/register') navigate('#/');
+  const entry = ['', '#/', '#/login', '#/register', '#/forgot'];
+  if (entry.includes(hash) || hash.startsWith('#/signin-link/') || hash.startsWith('#/reset/')) navigate('#/');
   else route();
 }
 
 onSignedOut(() => {
   user = null;
+  document.getElementById('verify-banner')?.remove();
   navigate('#/login', 'Your session has ended. Please sign in again.');
 });
 

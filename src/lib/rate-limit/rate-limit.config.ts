@@ -28,6 +28,9 @@ export const rateLimitEnvSchema = z.object({
   RATE_LIMIT_IP: policy.default({ limit: 120, windowMs: 60_000 }),
   RATE_LIMIT_LOGIN_IP: policy.default({ limit: 5, windowMs: 60_000 }),
   RATE_LIMIT_LOGIN_EMAIL: policy.default({ limit: 5, windowMs: 15 * 60_000 }),
+  RATE_LIMIT_LOGIN_EMAIL_ALL: policy.default({ limit: 100, windowMs: 15 * 60_000 }),
+  RATE_LIMIT_ACCOUNT_IP: policy.default({ limit: 10, windowMs: 60_000 }),
+  RATE_LIMIT_MAIL_ADDRESS: policy.default({ limit: 5, windowMs: 60 * 60_000 }),
   RATE_LIMIT_REGISTER_IP: policy.default({ limit: 3, windowMs: 60_000 }),
   RATE_LIMIT_REFRESH_IP: policy.default({ limit: 10, windowMs: 60_000 }),
   RATE_LIMIT_USER: policy.default({ limit: 60, windowMs: 60_000 }),
@@ -38,7 +41,17 @@ export const rateLimitEnvSchema = z.object({
   UPSTASH_REDIS_REST_TOKEN: optionalSecret,
 });
 
-export type PolicyName = 'ip' | 'loginIp' | 'loginEmail' | 'registerIp' | 'refreshIp' | 'user' | 'documentUpload';
+export type PolicyName =
+  | 'ip'
+  | 'loginIp'
+  | 'loginEmail'
+  | 'loginEmailAll'
+  | 'registerIp'
+  | 'refreshIp'
+  | 'accountIp'
+  | 'mailAddress'
+  | 'user'
+  | 'documentUpload';
 
 export type RateLimitConfig = {
   /** `none` exists for benchmarks' baseline only and is refused in production. */
@@ -78,9 +91,13 @@ export function parseRateLimitConfig(env: Record<string, unknown>, isProduction:
     policies: {
       ip: named('ip', vars.RATE_LIMIT_IP),
       loginIp: named('login-ip', vars.RATE_LIMIT_LOGIN_IP),
-      loginEmail: named('login-email', vars.RATE_LIMIT_LOGIN_EMAIL),
+      // Per email *and* client: an attacker elsewhere spends their own allowance, not the owner's.
+      loginEmail: named('login-email-client', vars.RATE_LIMIT_LOGIN_EMAIL),
+      loginEmailAll: named('login-email', vars.RATE_LIMIT_LOGIN_EMAIL_ALL),
       registerIp: named('register-ip', vars.RATE_LIMIT_REGISTER_IP),
       refreshIp: named('refresh-ip', vars.RATE_LIMIT_REFRESH_IP),
+      accountIp: named('account-ip', vars.RATE_LIMIT_ACCOUNT_IP),
+      mailAddress: named('mail-address', vars.RATE_LIMIT_MAIL_ADDRESS),
       user: named('user', vars.RATE_LIMIT_USER),
       documentUpload: named('document-upload', vars.RATE_LIMIT_DOCUMENT_UPLOAD),
     },

@@ -6,6 +6,8 @@ export type AccountState = {
   exists: boolean;
   isActive: boolean;
   tokenVersion: number;
+  /** Until the owner confirms the address, the account may sign in but not start chat turns. */
+  emailVerified: boolean;
   endedSessions: ReadonlySet<string>;
   /** The role the account has now; an API key's permissions follow it. */
   role?: string | undefined;
@@ -33,17 +35,22 @@ export class AccountCache {
 
   /** Whether a token of this version, minted for this session, may still act for the user. */
   async accepts(tokenVersion: number, sessionId: string, maxAgeMs: number): Promise<boolean> {
+    return (await this.admits(tokenVersion, sessionId, maxAgeMs)) !== undefined;
+  }
+
+  /** The account as last read, if a token of this version, minted for this session, may still act for the user. */
+  async admits(tokenVersion: number, sessionId: string, maxAgeMs: number): Promise<AccountState | undefined> {
     const copy = this.copy;
     // A deleted user stays deleted (ids are never reused): no token is newer than that.
     const usable =
       copy !== undefined && this.now() - copy.readAt < maxAgeMs && (tokenVersion <= copy.tokenVersion || !copy.exists);
     const account = usable ? copy : await this.readOnce();
-    return (
+    const accepted =
       account.exists &&
       account.isActive &&
       account.tokenVersion === tokenVersion &&
-      !account.endedSessions.has(sessionId)
-    );
+      !account.endedSessions.has(sessionId);
+    return accepted ? account : undefined;
   }
 
   /** The account as read at most `maxAgeMs` ago (an API key has no token version to compare). */

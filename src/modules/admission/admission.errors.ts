@@ -10,6 +10,12 @@ export function secondsToUtcMidnight(now = Date.now()): number {
 /** The public answer for each way admission refuses; `account` is the caller's to map (it knows the credential). */
 export function refusalError(refusal: Exclude<Refusal, 'account' | 'rate'>): AppError {
   switch (refusal) {
+    case 'unverified':
+      return new AppError(
+        403,
+        'EMAIL_NOT_VERIFIED',
+        'Confirm your email address to chat: follow the link we sent you, or ask for a new one.',
+      );
     case 'conversations':
       return new AppError(
         429,

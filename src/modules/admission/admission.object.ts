@@ -75,12 +75,13 @@ export class AdmissionObject extends DurableObject<Env> {
     }
     this.sessionWindowMs = request.sessionWindowMs;
     if (request.key) return this.admitKey(request, request.key, account);
-    if (!(await account.accepts(request.tokenVersion, request.sessionId, request.accountMaxAgeMs))) {
-      return { ok: false, refusal: 'account' };
-    }
+    const state = await account.admits(request.tokenVersion, request.sessionId, request.accountMaxAgeMs);
+    if (!state) return { ok: false, refusal: 'account' };
     const rate = await this.count(request.rate.limit, request.rate.windowMs);
     if (!rate.success) return { ok: false, refusal: 'rate', rate };
     if (!request.turn) return { ok: true, rate };
+    // Open registration must not multiply the token budget with throwaway addresses.
+    if (!state.emailVerified) return { ok: false, refusal: 'unverified', rate };
     const opened = await this.ledger.open(request.turn);
     return 'lease' in opened ? { ok: true, rate, lease: opened.lease } : { ok: false, refusal: opened.refusal, rate };
   }
@@ -125,6 +126,8 @@ export class AdmissionObject extends DurableObject<Env> {
     if (!rate.success) return this.refuseKey(key, day, 'rate', { rate, keyRate: admitted.keyRate });
     let lease: TurnLease | undefined;
     if (request.turn) {
+      // A key acts for its owner: an unconfirmed address gets no chat through a key either.
+      if (!owner.emailVerified) return this.refuseKey(key, day, 'unverified', { rate, keyRate: admitted.keyRate });
       const opened = await this.ledger.open(request.turn);
       if (!('lease' in opened)) return this.refuseKey(key, day, opened.refusal, { rate, keyRate: admitted.keyRate });
       const refused = this.keys.openTurn(
@@ -263,7 +266,12 @@ export class AdmissionObject extends DurableObject<Env> {
         const since = new Date(Date.now() - this.sessionWindowMs);
         const [[row], ended] = await Promise.all([
           db
-            .select({ isActive: users.isActive, tokenVersion: users.tokenVersion, role: users.role })
+            .select({
+              isActive: users.isActive,
+              tokenVersion: users.tokenVersion,
+              role: users.role,
+              verifiedAt: users.emailVerifiedAt,
+            })
             .from(users)
             .where(eq(users.id, userId))
             .limit(1),
@@ -274,8 +282,15 @@ export class AdmissionObject extends DurableObject<Env> {
         ]);
         const endedSessions = new Set(ended.map((r) => r.familyId));
         return row
-          ? { exists: true, ...row, endedSessions }
-          : { exists: false, isActive: false, tokenVersion: -1, endedSessions };
+          ? {
+              exists: true,
+              isActive: row.isActive,
+              tokenVersion: row.tokenVersion,
+              role: row.role,
+              emailVerified: row.verifiedAt !== null,
+              endedSessions,
+            }
+          : { exists: false, isActive: false, tokenVersion: -1, emailVerified: false, endedSessions };
       });
     }
     return this.account;

@@ -90,7 +90,7 @@ export type VisitorAdmitRequest = {
  */
 export type TurnLease = { id: string; reserved: number; waited: boolean };
 
-export type Refusal = 'account' | 'rate' | 'messages' | 'conversations' | 'streams' | 'busy';
+export type Refusal = 'account' | 'rate' | 'unverified' | 'messages' | 'conversations' | 'streams' | 'busy';
 
 export type AdmitResult =
   | { ok: true; rate: RateLimitResult; lease?: TurnLease; keyRate?: RateLimitResult }

@@ -4,7 +4,7 @@ import { dbOf } from '../../lib/db-context';
 import { clientIp } from '../../lib/rate-limit/rate-limit.keys';
 import type { AppEnv } from '../../lib/types';
 import { dummyHash, getPasswordHasher } from './argon2-worker';
-import type { AuthDeps, RequestMeta } from './auth.service';
+import type { AuthDeps, RequestMeta, SignInResult } from './auth.service';
 
 export const REFRESH_COOKIE = 'refresh_token'; // sent as __Secure-refresh_token
 const COOKIE_PATH = '/api/v1/auth';
@@ -50,4 +50,19 @@ export function clearRefreshCookie(c: Context<AppEnv>): void {
     sameSite: 'Strict',
     path: COOKIE_PATH,
   });
+}
+
+/** The answer to a finished first step: tokens (and the refresh cookie), or what the second step needs. */
+export function signInBody(c: Context<AppEnv>, result: SignInResult) {
+  if (result.kind === 'mfa') {
+    return {
+      mfaRequired: true as const,
+      mfaToken: result.mfaToken,
+      methods: ['totp' as const, 'backup_code' as const],
+    };
+  }
+  if (result.kind === 'enroll') return { mfaEnrollmentRequired: true as const, mfaToken: result.mfaToken };
+  const { session } = result;
+  setRefreshCookie(c, session.refreshToken, session.refreshExpiresAt);
+  return { accessToken: session.accessToken, tokenType: 'Bearer' as const, expiresIn: session.expiresIn };
 }

@@ -1,31 +1,47 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { dbOf } from '../../lib/db-context';
 import type { AppEnv } from '../../lib/types';
+import { withinLimit } from '../../middleware/rate-limit';
+import { issueAccountToken } from '../account-tokens/account-tokens';
 import { accountChangedVia } from '../admission/admission.client';
+import { audit } from '../audit/audit.service';
+import { mailerOf } from '../mail/mail.context';
+import { appLink, renderMail } from '../mail/mail.templates';
 import { publicJwks } from './access-token';
-import { authDeps, clearRefreshCookie, readRefreshCookie, requestMeta, setRefreshCookie } from './auth.context';
-import type { jwks, login, logout, refresh, register } from './auth.routes';
 import {
+  authDeps,
+  clearRefreshCookie,
+  readRefreshCookie,
+  requestMeta,
+  setRefreshCookie,
+  signInBody,
+} from './auth.context';
+import type { jwks, login, logout, refresh } from './auth.routes';
+import {
+  completeSignIn,
+  invalidCredentials,
   logout as logoutSession,
   refreshSession,
-  registerUser,
   sessionExpired,
-  startSession,
   verifyCredentials,
 } from './auth.service';
-
-export const registerHandler: RouteHandler<typeof register, AppEnv> = async (c) => {
-  const user = await registerUser(c.req.valid('json'), await authDeps(c));
-  return c.json({ user }, 201);
-};
 
 export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
   const { email, password } = c.req.valid('json');
   const deps = await authDeps(c);
-  const user = await verifyCredentials(email, password, deps);
-  const session = await startSession(user, deps);
-  setRefreshCookie(c, session.refreshToken, session.refreshExpiresAt);
-  return c.json({ accessToken: session.accessToken, tokenType: 'Bearer' as const, expiresIn: session.expiresIn }, 200);
+  const { user, linkRequired } = await verifyCredentials(email, password, deps);
+  if (linkRequired) {
+    // Only the mailbox owner gets past this; the caller hears what every failure hears.
+    if (await withinLimit(c, 'mailAddress', user.email)) {
+      const config = c.get('config');
+      const token = await issueAccountToken(deps.db, user.id, 'signin_link');
+      const link = appLink(config.mail, `signin-link/${token}`);
+      mailerOf(c)(renderMail('signinLink', user.email, config.mail, { link, minutes: 15 }), 'signin_link');
+      await audit(deps.db, { action: 'signin_link_sent', outcome: 'success', targetId: user.id, ...deps.meta });
+    }
+    throw invalidCredentials();
+  }
+  return c.json(signInBody(c, await completeSignIn(user, deps)), 200);
 };
 
 export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) => {

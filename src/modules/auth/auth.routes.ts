@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponse, jsonBody, jsonContent } from '../../lib/common-schemas';
-import { EmptyBodySchema, LoginBodySchema, RegisterBodySchema, TokenResponseSchema, UserSchema } from './auth.schemas';
+import { EmptyBodySchema, LoginBodySchema, SignInResponseSchema, TokenResponseSchema } from './auth.schemas';
 
 const tags = ['Auth'];
 
@@ -8,33 +8,19 @@ const refreshCookieNote =
   'Uses the `__Secure-refresh_token` cookie (HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth). ' +
   'Requires `Content-Type: application/json` and an allowed `Origin`.';
 
-export const register = createRoute({
-  method: 'post',
-  path: '/api/v1/auth/register',
-  tags,
-  summary: 'Create an account',
-  description:
-    'New accounts get the `user` role. An email that is already registered gets the same answer as a new one.',
-  request: { body: jsonBody(RegisterBodySchema) },
-  responses: {
-    201: jsonContent(
-      z.object({ user: UserSchema }),
-      'The account (or, for a known email, an indistinguishable answer).',
-    ),
-    400: errorResponse('Invalid input or a password the policy refuses (each rule has its own code).'),
-    409: errorResponse('The username is taken.'),
-  },
-});
-
 export const login = createRoute({
   method: 'post',
   path: '/api/v1/auth/login',
   tags,
   summary: 'Sign in',
-  description: 'Returns an access token and sets the refresh cookie. Every failure looks the same.',
+  description:
+    'Returns an access token and sets the refresh cookie; or, with 2FA on, `{mfaRequired, mfaToken, methods}` and ' +
+    'no tokens (finish at `/auth/mfa/verify`); or, for a role that must have 2FA and has none, ' +
+    '`{mfaEnrollmentRequired, mfaToken}`. It never takes a code. Every failure looks the same; an account past ' +
+    'the account-wide failure threshold also needs a one-time link, mailed when the password is right.',
   request: { body: jsonBody(LoginBodySchema) },
   responses: {
-    200: jsonContent(TokenResponseSchema, 'Signed in.'),
+    200: jsonContent(SignInResponseSchema, 'Signed in, or the second step.'),
     401: errorResponse('Wrong email or password, or the account is locked.'),
   },
 });

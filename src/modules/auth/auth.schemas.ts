@@ -93,6 +93,27 @@ export const TokenResponseSchema = z
   })
   .openapi('TokenResponse');
 
+export const MfaRequiredSchema = z
+  .object({
+    mfaRequired: z.literal(true),
+    mfaToken: z.string().openapi({ description: 'Single use, 5 minutes: send it with a code to /auth/mfa/verify.' }),
+    methods: z.array(z.enum(['totp', 'backup_code'])),
+  })
+  .openapi('MfaRequired');
+
+export const MfaEnrollmentRequiredSchema = z
+  .object({
+    mfaEnrollmentRequired: z.literal(true),
+    mfaToken: z.string().openapi({
+      description: 'Your role must use 2FA: send this to /auth/mfa/totp/setup and /enable, which signs you in.',
+    }),
+  })
+  .openapi('MfaEnrollmentRequired');
+
+export const SignInResponseSchema = z
+  .union([TokenResponseSchema, MfaRequiredSchema, MfaEnrollmentRequiredSchema])
+  .openapi('SignInResponse');
+
 export const UserSchema = z
   .object({
     id: z.string().uuid(),
@@ -102,6 +123,8 @@ export const UserSchema = z
     role: z.enum(ROLES),
     isActive: z.boolean(),
     isLocked: z.boolean(),
+    emailVerified: z.boolean(),
+    mfaEnabled: z.boolean(),
     createdAt: z.string().openapi({ format: 'date-time' }),
     lastLoginAt: z.string().nullable().openapi({ format: 'date-time' }),
   })

@@ -6,12 +6,13 @@ import { AppError } from '../../lib/errors';
 import type { AccountChanged } from '../admission/admission.client';
 import { type AuditInput, audit, auditStatement } from '../audit/audit.service';
 import { signAccessToken } from './access-token';
+import { clearFailuresStatements, clientKey, pairLocked, recordFailedLogin } from './lockout';
 import type { PasswordHasher } from './password-hasher';
 import { needsRehash } from './password-hasher';
 import { checkPassword } from './password-policy';
 import { endSessions, findLiveFamily, issueRefreshToken, rotateRefreshToken } from './refresh-token';
 import { sessionOrigin } from './session-origin';
-import { toPublicUser } from './user-view';
+import { createChallenge } from './signin-challenge';
 
 /** Who is asking, for the audit trail. */
 export type RequestMeta = Pick<AuditInput, 'ip' | 'userAgent' | 'requestId'>;
@@ -20,7 +21,11 @@ export type AuthDeps = { db: Db; config: Config; hasher: PasswordHasher; dummyHa
 
 /** One message for every way a login can fail, so none of them tells an attacker anything. */
 export const invalidCredentials = () =>
-  new AppError(401, 'INVALID_CREDENTIALS', 'The email or password is incorrect, or the account is temporarily locked.');
+  new AppError(
+    401,
+    'INVALID_CREDENTIALS',
+    'The email or password is incorrect, or the account is temporarily locked. If we emailed you a sign-in link, use it.',
+  );
 
 export async function assertPasswordAllowed(
   password: string,
@@ -31,134 +36,84 @@ export async function assertPasswordAllowed(
   if (violation) throw new AppError(400, violation.code, violation.message);
 }
 
-type RegisterInput = { email: string; username: string; password: string; fullName?: string | undefined };
-
-/**
- * Creates an account. A duplicate email gets the same 201 and body shape as a new one (with an id
- * that belongs to no one) after the same Argon2 work, so registration cannot be used to find out
- * who has an account. A taken username is said plainly, whatever the email: usernames are public, emails are not.
- */
-export async function registerUser(input: RegisterInput, deps: AuthDeps) {
-  const { db, config, hasher, meta } = deps;
-  await assertPasswordAllowed(input.password, input, config);
-  const passwordHash = hasher.hash(input.password, config.password.argon2);
-
-  const [nameOwner] = await db
-    .select({ id: users.id })
-    .from(users)
-    .where(sql`lower(${users.username}) = ${input.username.toLowerCase()}`)
-    .limit(1);
-  // Whoever owns it: answering differently for its owner's email would map public names to private emails.
-  if (nameOwner) throw new AppError(409, 'USERNAME_TAKEN', 'This username is taken. Choose another.');
-
-  const [created] = await db
-    .insert(users)
-    .values({ email: input.email, username: input.username, fullName: input.fullName || null, passwordHash })
-    .onConflictDoNothing()
-    .returning();
-  if (created) {
-    await audit(db, { action: 'register', outcome: 'success', actorId: created.id, targetId: created.id, ...meta });
-    return toPublicUser(created);
-  }
-
-  await audit(db, { action: 'register_duplicate', outcome: 'denied', ...meta });
-  const now = new Date();
-  return toPublicUser({
-    id: crypto.randomUUID(),
-    email: input.email,
-    username: input.username,
-    fullName: input.fullName || null,
-    passwordHash: '',
-    role: 'user',
-    isActive: true,
-    failedLoginCount: 0,
-    lockedUntil: null,
-    tokenVersion: 0,
-    lastLoginAt: null,
-    createdAt: now,
-    updatedAt: now,
-  });
-}
+/** What a correct password leads to: the session, or the second step, or (account-wide lock) a mailed link. */
+export type PasswordCheck = { user: User; linkRequired: boolean };
 
 /**
  * Checks credentials with the same Argon2 work on every path (unknown email, locked, inactive,
- * wrong password) and one answer for all failures. Failed attempts count towards a lockout.
+ * wrong password) and one answer for all failures. Failed attempts count towards the lockout of this
+ * account from this client, and towards the account-wide threshold (see lockout.ts). Past the latter a
+ * correct password answers `linkRequired`: the caller mails the owner a one-time link and still
+ * answers like any failure, so the attacker learns nothing and the owner is never locked out.
  */
-export async function verifyCredentials(email: string, password: string, deps: AuthDeps): Promise<User> {
+export async function verifyCredentials(email: string, password: string, deps: AuthDeps): Promise<PasswordCheck> {
   const { db, config, hasher, dummyHash, meta } = deps;
+  const client = clientKey(meta.ip);
   const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
   const now = Date.now();
   const matches = hasher.verify(user?.passwordHash ?? dummyHash, password);
+  const locked = user ? await pairLocked(db, user.id, client, now) : false;
 
   if (!user) {
     await audit(db, { action: 'login', outcome: 'failure', detail: { reason: 'unknown_email' }, ...meta });
     throw invalidCredentials();
   }
-  const locked = user.lockedUntil !== null && user.lockedUntil.getTime() > now;
   if (locked || !user.isActive) {
     const reason = locked ? 'locked' : 'inactive';
     await audit(db, { action: 'login', outcome: 'denied', targetId: user.id, detail: { reason }, ...meta });
     throw invalidCredentials();
   }
   if (!matches) {
-    await recordFailedLogin(user.id, deps);
+    await recordFailedLogin(user.id, deps, 'login', client);
     throw invalidCredentials();
   }
-
-  const updates: Partial<typeof users.$inferInsert> = {
-    failedLoginCount: 0,
-    lockedUntil: null,
-    lastLoginAt: new Date(now),
-  };
   if (needsRehash(user.passwordHash, config.password.argon2)) {
-    updates.passwordHash = hasher.hash(password, config.password.argon2);
+    const passwordHash = hasher.hash(password, config.password.argon2);
+    await db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
+    await audit(db, { action: 'password_rehash', outcome: 'success', actorId: user.id, targetId: user.id, ...meta });
+    user.passwordHash = passwordHash;
   }
-  const [fresh] = await db.update(users).set(updates).where(eq(users.id, user.id)).returning();
-  await audit(db, {
-    action: 'login',
-    outcome: 'success',
-    actorId: user.id,
-    targetId: user.id,
-    detail: updates.passwordHash ? { rehashed: true } : null,
-    ...meta,
-  });
-  return fresh ?? user;
+  const linkRequired = user.lockedUntil !== null && user.lockedUntil.getTime() > now;
+  return { user, linkRequired };
 }
 
+export type SignInResult =
+  | { kind: 'session'; session: Session }
+  | { kind: 'mfa'; mfaToken: string }
+  | { kind: 'enroll'; mfaToken: string };
+
+type SignInDeps = Pick<AuthDeps, 'db' | 'config' | 'meta'>;
+
 /**
- * Counts the failure in one statement (concurrent failures cannot undercount) and locks at the
- * threshold. The count and its audit row go in one batch, so a wrong password costs the same one D1
- * write round trip as an unknown email (only the lockout itself adds one).
+ * After a first factor (a password, or a mailed sign-in link that followed one): a session, unless the
+ * account has 2FA (then an `mfaToken` for the code) or its role must have it (then an `mfaToken` to set
+ * it up). Every way into an account goes through here, so none of them skips the second factor.
  */
-export async function recordFailedLogin(
-  userId: string,
-  { db, config, meta }: Pick<AuthDeps, 'db' | 'config' | 'meta'>,
-  action: 'login' | 'password_change' = 'login',
-): Promise<void> {
-  const { lockoutThreshold, lockoutMs } = config.auth;
-  const lockUntil = Date.now() + lockoutMs;
-  const count = db
-    .update(users)
-    .set({
-      // The counter restarts when the lock is set, so an expired lock gives a fresh set of attempts.
-      failedLoginCount: sql`CASE WHEN ${users.failedLoginCount} + 1 >= ${lockoutThreshold} THEN 0 ELSE ${users.failedLoginCount} + 1 END`,
-      lockedUntil: sql`CASE WHEN ${users.failedLoginCount} + 1 >= ${lockoutThreshold} THEN ${lockUntil} ELSE ${users.lockedUntil} END`,
-    })
-    .where(eq(users.id, userId))
-    .returning({ lockedUntil: users.lockedUntil });
-  const [[row]] = await db.batch([
-    count,
-    auditStatement(db, { action, outcome: 'failure', targetId: userId, detail: { reason: 'bad_password' }, ...meta }),
-  ]);
-  if (row?.lockedUntil && row.lockedUntil.getTime() === lockUntil) {
-    await audit(db, {
-      action: 'lockout',
-      outcome: 'denied',
-      targetId: userId,
-      detail: { minutes: lockoutMs / 60_000 },
-      ...meta,
-    });
+export async function completeSignIn(user: User, deps: SignInDeps, method = 'password'): Promise<SignInResult> {
+  const client = clientKey(deps.meta.ip);
+  if (user.mfaEnabledAt) return { kind: 'mfa', mfaToken: await createChallenge(deps.db, user.id, 'mfa', client) };
+  if (deps.config.auth.mfaRequiredRoles.has(user.role)) {
+    return { kind: 'enroll', mfaToken: await createChallenge(deps.db, user.id, 'enroll', client) };
   }
+  return { kind: 'session', session: await finishSignIn(user, deps, method) };
+}
+
+/** Every factor passed: this client's failures and the account-wide count start again, and a session begins. */
+export async function finishSignIn(user: User, deps: SignInDeps, method: string): Promise<Session> {
+  const { db, meta } = deps;
+  await db.batch([
+    ...clearFailuresStatements(db, user.id, clientKey(meta.ip)),
+    db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id)),
+    auditStatement(db, {
+      action: 'login',
+      outcome: 'success',
+      actorId: user.id,
+      targetId: user.id,
+      detail: { method },
+      ...meta,
+    }),
+  ]);
+  return startSession(user, deps);
 }
 
 export type Session = { accessToken: string; expiresIn: number; refreshToken: string; refreshExpiresAt: Date };
@@ -210,7 +165,9 @@ export async function refreshSession(
   if (result.outcome === 'invalid') throw sessionExpired();
 
   const [user] = await db.select().from(users).where(eq(users.id, result.userId)).limit(1);
-  if (!user?.isActive) {
+  // An operator role that must have 2FA and has none (the rule came later) gets no more tokens this way.
+  const mfaMissing = user !== undefined && !user.mfaEnabledAt && config.auth.mfaRequiredRoles.has(user.role);
+  if (!user?.isActive || mfaMissing) {
     await endSessions(db, result.userId, {});
     throw sessionExpired();
   }

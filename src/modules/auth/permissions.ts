@@ -6,6 +6,7 @@ import type { AuthUser } from '../../lib/types';
 export const PERMISSIONS = [
   'self:read',
   'self:write',
+  'self:security',
   'users:read',
   'users:write',
   'users:manage',
@@ -29,7 +30,8 @@ export type Permission = (typeof PERMISSIONS)[number];
  * are admin-only; moderators may read users and unlock them (`users:write`), run the knowledge base and read
  * widget sites. `guest` is no account role: a website visitor with a guest access token may chat, nothing else.
  */
-const viewer: readonly Permission[] = ['self:read', 'content:read'];
+// Every account may protect its own sign-in (2FA), viewers included.
+const viewer: readonly Permission[] = ['self:read', 'self:security', 'content:read'];
 const user: readonly Permission[] = [...viewer, 'self:write', 'chat:use', 'keys:manage'];
 const moderator: readonly Permission[] = [
   ...user,

@@ -1,20 +1,11 @@
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { refreshTokens, sessions } from '../../db/schema';
+import { generateOpaqueToken, sha256Hex } from '../../lib/opaque-token';
 
-/** 32 random bytes, base64url: unguessable, and useless to whoever reads the database (only its hash is kept). */
-export function generateRefreshToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '');
-}
+export const generateRefreshToken = (): string => generateOpaqueToken();
 
-export async function hashToken(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+export const hashToken = sha256Hex;
 
 /** What a session records about where it started (see `sessionOrigin`). */
 export type SessionOrigin = { userAgent: string | null; ipPrefix: string | null };

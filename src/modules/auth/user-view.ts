@@ -10,6 +10,8 @@ export function toPublicUser(user: User, now = Date.now()) {
     role: user.role,
     isActive: user.isActive,
     isLocked: user.lockedUntil !== null && user.lockedUntil.getTime() > now,
+    emailVerified: user.emailVerifiedAt !== null,
+    mfaEnabled: user.mfaEnabledAt !== null,
     createdAt: user.createdAt.toISOString(),
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
   };

@@ -1,4 +1,4 @@
-import { and, count, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { type Conversation, conversations, type Message, messages } from '../../db/schema';
 import { AppError } from '../../lib/errors';
@@ -28,7 +28,12 @@ export async function findOwnConversation(db: Db, owner: ConversationOwner, id: 
 }
 
 export async function listConversations(db: Db, owner: ConversationOwner, page: number, pageSize: number) {
-  const where = ownedBy(owner);
+  const { rows, total } = await pageOfConversations(db, ownedBy(owner), page, pageSize);
+  return { items: rows.map(toConversationView), page, pageSize, total };
+}
+
+/** One page of the conversations `where` selects, newest first, and how many there are in all. */
+export async function pageOfConversations(db: Db, where: SQL | undefined, page: number, pageSize: number) {
   const [rows, [total]] = await Promise.all([
     db
       .select()
@@ -39,7 +44,7 @@ export async function listConversations(db: Db, owner: ConversationOwner, page: 
       .offset((page - 1) * pageSize),
     db.select({ value: count() }).from(conversations).where(where),
   ]);
-  return { items: rows.map(toConversationView), page, pageSize, total: total?.value ?? 0 };
+  return { rows, total: total?.value ?? 0 };
 }
 
 /** The conversation and its latest `limit` messages, oldest first. */

@@ -1,7 +1,7 @@
-import { and, isNotNull, lt, notExists, sql } from 'drizzle-orm';
+import { and, isNotNull, lt, notExists, or, sql } from 'drizzle-orm';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
-import { auditEvents, conversations, refreshTokens, sessions, visitors } from '../../db/schema';
+import { accountTokens, auditEvents, conversations, refreshTokens, sessions, visitors } from '../../db/schema';
 
 export type RetentionCounts = {
   guestConversations: number;
@@ -9,6 +9,7 @@ export type RetentionCounts = {
   refreshTokens: number;
   sessions: number;
   auditEvents: number;
+  accountLinks: number;
 };
 
 /**
@@ -16,7 +17,8 @@ export type RetentionCounts = {
  * GUEST_RETENTION_DAYS (their messages go with them), visitors whose token expired and who have no
  * conversation left, refresh tokens and sessions past their absolute expiry (no token of theirs can
  * work any more), and audit events older than AUDIT_RETENTION_DAYS. Accounts' own conversations are
- * theirs to delete and are never touched.
+ * theirs to delete and are never touched. Mailed links (verification, reset, sign-in) go once they are
+ * used or expired: a hash that can no longer open anything is nothing to keep.
  */
 export async function purgeExpired(db: Db, config: Config, now = Date.now()): Promise<RetentionCounts> {
   const { retention } = config.guest;
@@ -49,13 +51,18 @@ export async function purgeExpired(db: Db, config: Config, now = Date.now()): Pr
       .delete(auditEvents)
       .where(lt(auditEvents.createdAt, at(retention.auditEventsMs)))
       .returning({ id: auditEvents.id }),
+    db
+      .delete(accountTokens)
+      .where(or(lt(accountTokens.expiresAt, new Date(now)), isNotNull(accountTokens.usedAt)))
+      .returning({ id: accountTokens.id }),
   ]);
-  const [guestConversations, expiredVisitors, tokens, endedSessions, events] = results;
+  const [guestConversations, expiredVisitors, tokens, endedSessions, events, links] = results;
   return {
     guestConversations: guestConversations.length,
     visitors: expiredVisitors.length,
     refreshTokens: tokens.length,
     sessions: endedSessions.length,
     auditEvents: events.length,
+    accountLinks: links.length,
   };
 }

@@ -1,9 +1,9 @@
 import type { z } from '@hono/zod-openapi';
-import { and, count, desc, eq, isNotNull } from 'drizzle-orm';
+import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { type Conversation, conversations, type Site, sites } from '../../db/schema';
 import { AppError } from '../../lib/errors';
-import { recentMessages, toMessageView } from '../conversations/conversations.service';
+import { pageOfConversations, recentMessages, toMessageView } from '../conversations/conversations.service';
 import { forgetSite } from '../site-settings/site-settings';
 import type { CreateSiteSchema, UpdateSiteSchema } from './sites.schemas';
 
@@ -89,17 +89,8 @@ const toGuestConversationView = (c: Conversation) => ({
 export async function listGuestConversations(db: Db, siteId: string, page: number, pageSize: number) {
   await getSite(db, siteId);
   const where = and(eq(conversations.siteId, siteId), isNotNull(conversations.visitorId));
-  const [rows, [total]] = await Promise.all([
-    db
-      .select()
-      .from(conversations)
-      .where(where)
-      .orderBy(desc(conversations.updatedAt), conversations.id)
-      .limit(pageSize)
-      .offset((page - 1) * pageSize),
-    db.select({ value: count() }).from(conversations).where(where),
-  ]);
-  return { items: rows.map(toGuestConversationView), page, pageSize, total: total?.value ?? 0 };
+  const { rows, total } = await pageOfConversations(db, where, page, pageSize);
+  return { items: rows.map(toGuestConversationView), page, pageSize, total };
 }
 
 export async function getGuestConversation(db: Db, siteId: string, conversationId: string, limit: number) {

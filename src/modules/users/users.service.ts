@@ -1,12 +1,14 @@
-import { and, count, desc, eq, ne, sql } from 'drizzle-orm';
+import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import { type Role, type User, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { isUniqueViolation } from '../../lib/sql-errors';
+import { usernameUnavailable } from '../accounts/username-holds';
 import type { AccountChanged } from '../admission/admission.client';
 import { audit } from '../audit/audit.service';
-import { accessTokenFor, assertPasswordAllowed, type RequestMeta, recordFailedLogin } from '../auth/auth.service';
+import { accessTokenFor, assertPasswordAllowed, type RequestMeta } from '../auth/auth.service';
+import { clientKey, pairLocked, recordFailedLogin, unlockAllStatements } from '../auth/lockout';
 import type { PasswordHasher } from '../auth/password-hasher';
 import { endSessions } from '../auth/refresh-token';
 import { toPublicUser } from '../auth/user-view';
@@ -20,13 +22,8 @@ export async function getUser(db: Db, id: string) {
 }
 
 export async function updateProfile(db: Db, id: string, patch: { fullName?: string | null; username?: string }) {
-  if (patch.username) {
-    const [taken] = await db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(sql`lower(${users.username}) = ${patch.username.toLowerCase()}`, ne(users.id, id)))
-      .limit(1);
-    if (taken) throw new AppError(409, 'USERNAME_TAKEN', 'This username is taken. Choose another.');
+  if (patch.username && (await usernameUnavailable(db, patch.username, id))) {
+    throw new AppError(409, 'USERNAME_TAKEN', 'This username is taken. Choose another.');
   }
   let user: User | undefined;
   try {
@@ -62,8 +59,8 @@ export async function changePassword(current: string, next: string, ctx: Passwor
   if (!user) throw notFound();
   // Wrong guesses here count towards the same lockout as logins: a stolen access token must not
   // become an unlimited password oracle.
-  const locked = user.lockedUntil !== null && user.lockedUntil.getTime() > Date.now();
   const matches = hasher.verify(user.passwordHash, current);
+  const locked = await pairLocked(db, userId, clientKey(meta.ip));
   if (locked || !matches) {
     if (!locked) await recordFailedLogin(userId, { db, config, meta }, 'password_change');
     throw new AppError(
@@ -174,12 +171,12 @@ export async function setActive(
   return toPublicUser(user);
 }
 
+/** Lifts every lockout of the account: each client's and the account-wide one. */
 export async function unlockUser(targetId: string, { db, actorId, meta }: AdminAction) {
-  const [user] = await db
-    .update(users)
-    .set({ lockedUntil: null, failedLoginCount: 0 })
-    .where(eq(users.id, targetId))
-    .returning();
+  const [, , [user]] = await db.batch([
+    ...unlockAllStatements(db, targetId),
+    db.select().from(users).where(eq(users.id, targetId)).limit(1),
+  ]);
   if (!user) throw notFound();
   await audit(db, { action: 'unlock', outcome: 'success', actorId, targetId, ...meta });
   return toPublicUser(user);

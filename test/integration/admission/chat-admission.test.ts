@@ -1,30 +1,10 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config';
-import { promptTokenBound } from '../../../src/modules/chat/prompt';
 import { bearer, registerAndLogin } from '../../helpers/auth';
 import { readSse, useFakeDeepSeek } from '../../helpers/chat';
-import { call, callerWith, readError } from '../../helpers/http';
-import { uniqueIp } from '../../helpers/logs';
+import { askWith, smallTurns } from '../../helpers/chat-admission';
+import { call, readError } from '../../helpers/http';
 
 type Row = Record<string, unknown>;
-
-const askWith = (overrides: Record<string, string>) => {
-  const send = callerWith(overrides);
-  return (token: string, body: Record<string, unknown>) =>
-    send('/api/v1/chat', {
-      method: 'POST',
-      headers: { ...bearer(token), 'Content-Type': 'application/json', 'CF-Connecting-IP': uniqueIp() },
-      body: JSON.stringify(body),
-    });
-};
-
-/** Settings that keep a turn's reservation small, and that reservation for `message`. */
-function smallTurns(message: string) {
-  const small = { CHAT_HISTORY_TOKEN_BUDGET: '0', CHAT_MAX_TOKENS: '64' };
-  const { chat } = parseConfig({ ...env, ...small });
-  return { small, reservation: promptTokenBound(chat.persona, 0, message) + 64 };
-}
 
 const MODEL_QUESTION = 'Tell me about the weather on Mars';
 const FAQ_QUESTION = 'What are your delivery hours?';

@@ -1,18 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { getPasswordHasher } from '../../../src/modules/auth/argon2-worker';
-import { bearer, login, newIdentity, register, registerAndLogin } from '../../helpers/auth';
-import { call, callerWith, postJson, readError } from '../../helpers/http';
+import { login, newIdentity, register } from '../../helpers/auth';
+import { postJson, readError } from '../../helpers/http';
 
-// The per-email login limit (5 per 15 minutes) would answer 429 before the lockout rules show;
-// these tests are about the lockout itself, so they run with that limit raised.
-const send = callerWith({ RATE_LIMIT_LOGIN_EMAIL: '1000/15m' });
-const attempt = (email: string, password: string) =>
-  send('/api/v1/auth/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
+// The lockout itself (per account and client, and account-wide) is tested in lockout.test.ts.
 
 const sameAnswer = async (res: Response) => {
   const error = await readError(res);
@@ -47,46 +39,6 @@ describe('POST /api/v1/auth/login', () => {
     expect(verify).toHaveBeenCalledTimes(2);
     // Both ran a real Argon2id verification (the unknown email against a dummy hash of equal cost).
     for (const [encoded] of verify.mock.calls) expect(encoded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-  });
-
-  it('locks the account after 5 failures, answers like a wrong password, and unlocks after an admin says so', async () => {
-    const user = await register();
-    for (let i = 0; i < 5; i++) {
-      expect(
-        (await postJson('/api/v1/auth/login', { email: user.email, password: `nope ${i} nope nope` })).status,
-      ).toBe(401);
-    }
-    const locked = await postJson('/api/v1/auth/login', { email: user.email, password: user.password });
-    const wrong = await postJson('/api/v1/auth/login', { email: user.email, password: 'still the wrong one' });
-    expect(await sameAnswer(locked)).toEqual(await sameAnswer(wrong));
-
-    const row = await env.DB.prepare('SELECT locked_until FROM users WHERE id = ?')
-      .bind(user.id)
-      .first<{ locked_until: number }>();
-    expect(row?.locked_until).toBeGreaterThan(Date.now() + 29 * 60_000);
-    const audit = await env.DB.prepare(
-      "SELECT count(*) AS n FROM audit_events WHERE action = 'lockout' AND target_id = ?",
-    )
-      .bind(user.id)
-      .first<{ n: number }>();
-    expect(audit?.n).toBe(1);
-
-    const moderator = await registerAndLogin('moderator');
-    const unlock = await call(`/api/v1/users/${user.id}/unlock`, {
-      method: 'POST',
-      headers: { ...bearer(moderator.accessToken), 'Content-Type': 'application/json' },
-      body: '{}',
-    });
-    expect(unlock.status).toBe(200);
-    expect((await attempt(user.email, user.password)).status).toBe(200);
-  });
-
-  it('resets the failure counter on success', async () => {
-    const user = await register();
-    for (let i = 0; i < 4; i++) await attempt(user.email, `bad guess ${i}!!`);
-    expect((await attempt(user.email, user.password)).status).toBe(200);
-    for (let i = 0; i < 4; i++) await attempt(user.email, `bad guess ${i}!!`);
-    expect((await attempt(user.email, user.password)).status).toBe(200);
   });
 
   it('refuses a deactivated account exactly like a wrong password', async () => {

@@ -1,51 +1,73 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { newIdentity, register } from '../../helpers/auth';
+import { login, newIdentity, register } from '../../helpers/auth';
 import { postJson, readError } from '../../helpers/http';
+import { waitForMail } from '../../helpers/mail';
 
 describe('POST /api/v1/auth/register', () => {
-  it('creates a user with the user role and never returns the hash', async () => {
+  it('starts an unverified user-role account, answers 202 {message} and mails a verification link', async () => {
     const identity = newIdentity();
     const res = await postJson('/api/v1/auth/register', { ...identity, fullName: 'Jane Doe' });
-    expect(res.status).toBe(201);
-    const { user } = (await res.json()) as { user: Record<string, unknown> };
-    expect(user).toMatchObject({
-      email: identity.email,
-      username: identity.username,
-      fullName: 'Jane Doe',
-      role: 'user',
-    });
-    expect(JSON.stringify(user)).not.toMatch(/argon2|password/i);
-    const row = await env.DB.prepare('SELECT password_hash FROM users WHERE email = ?')
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(['message']);
+    const row = await env.DB.prepare(
+      'SELECT password_hash, role, full_name, email_verified_at FROM users WHERE email = ?',
+    )
       .bind(identity.email)
-      .first<{ password_hash: string }>();
+      .first<{ password_hash: string; role: string; full_name: string; email_verified_at: number | null }>();
+    expect(row).toMatchObject({ role: 'user', full_name: 'Jane Doe', email_verified_at: null });
     expect(row?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const mail = await waitForMail(identity.email, /Confirm your email/);
+    expect(mail.text).toContain('http://127.0.0.1:8787/#/verify/');
   });
 
   it('normalises the email (trim, lowercase)', async () => {
     const identity = newIdentity();
     const res = await postJson('/api/v1/auth/register', { ...identity, email: `  ${identity.email.toUpperCase()} ` });
-    expect(res.status).toBe(201);
-    expect(((await res.json()) as { user: { email: string } }).user.email).toBe(identity.email);
+    expect(res.status).toBe(202);
+    const row = await env.DB.prepare('SELECT email FROM users WHERE username = ?').bind(identity.username).first();
+    expect(row).toEqual({ email: identity.email });
   });
 
-  it('answers a duplicate email exactly like a new one (same status and body shape)', async () => {
+  it('answers a known email exactly like a new one, and mails its owner instead', async () => {
     const first = await register();
+    const since = Date.now();
+    const fresh = await postJson('/api/v1/auth/register', newIdentity());
     const again = await postJson('/api/v1/auth/register', {
       email: first.email,
       username: `${first.username}x`,
-      password: first.password,
+      password: 'another long passphrase 8',
     });
-    expect(again.status).toBe(201);
-    const body = (await again.json()) as { user: Record<string, unknown> };
-    expect(Object.keys(body.user).sort()).toEqual(
-      ['createdAt', 'email', 'fullName', 'id', 'isActive', 'isLocked', 'lastLoginAt', 'role', 'username'].sort(),
-    );
-    expect(body.user.id).not.toBe(first.id);
+    expect(again.status).toBe(fresh.status);
+    expect(await again.json()).toEqual(await fresh.json());
     const rows = await env.DB.prepare('SELECT count(*) AS n FROM users WHERE email = ?')
       .bind(first.email)
       .first<{ n: number }>();
     expect(rows?.n).toBe(1);
+    const mail = await waitForMail(first.email, /tried to sign up/, since);
+    expect(mail.text).toContain('http://127.0.0.1:8787/#/forgot');
+    // The account itself is untouched: the old password still signs in.
+    await expect(login(first.email, first.password)).resolves.toHaveProperty('accessToken');
+  });
+
+  it('holds the username asked for with a known email, as a new account would hold it', async () => {
+    const owner = await register();
+    const viaKnown = `${owner.username}k`;
+    const viaNew = `${owner.username}n`;
+    await postJson('/api/v1/auth/register', { ...newIdentity(), email: owner.email, username: viaKnown });
+    await postJson('/api/v1/auth/register', { ...newIdentity(), username: viaNew });
+    const later = await Promise.all(
+      [viaKnown, viaNew].map((username) => postJson('/api/v1/auth/register', { ...newIdentity(), username })),
+    );
+    expect(later.map((r) => r.status)).toEqual([409, 409]);
+    const [a, b] = await Promise.all(later.map(readError));
+    expect({ ...a, requestId: '' }).toEqual({ ...b, requestId: '' });
+    // The hold ends with the 24-hour window.
+    await env.DB.prepare('UPDATE username_holds SET expires_at = ? WHERE username_lower = ?')
+      .bind(Date.now() - 1, viaKnown.toLowerCase())
+      .run();
+    expect((await postJson('/api/v1/auth/register', { ...newIdentity(), username: viaKnown })).status).toBe(202);
   });
 
   it('answers a taken username with 409 whoever asks, so it cannot be used to test an email', async () => {
@@ -84,12 +106,14 @@ describe('POST /api/v1/auth/register', () => {
   });
 
   it('strips tags and control characters from the full name', async () => {
+    const identity = newIdentity();
     const res = await postJson('/api/v1/auth/register', {
-      ...newIdentity(),
+      ...identity,
       fullName: '<script>alert(1)</script>Jane\u0000\u200b <b>Doe</b>',
     });
-    expect(res.status).toBe(201);
-    expect(((await res.json()) as { user: { fullName: string } }).user.fullName).toBe('alert(1)Jane Doe');
+    expect(res.status).toBe(202);
+    const row = await env.DB.prepare('SELECT full_name FROM users WHERE email = ?').bind(identity.email).first();
+    expect(row).toEqual({ full_name: 'alert(1)Jane Doe' });
   });
 
   it.each([

@@ -69,6 +69,8 @@ describe('widget sites', () => {
       TURNSTILE_SECRET_KEY: '0x4AAAAAAA-real-secret-key',
       TURNSTILE_VERIFY_URL: 'https://challenges.cloudflare.com/turnstile/v0/siteverify',
       TURNSTILE_SCRIPT_URL: 'https://challenges.cloudflare.com/turnstile/v0/api.js',
+      MAIL_FROM: 'no-reply@support.example.com',
+      PUBLIC_APP_URL: 'https://support.example.com',
     });
     const res = await production(
       '/api/v1/sites',

@@ -21,6 +21,7 @@ const active = (tokenVersion: number): AccountState => ({
   exists: true,
   isActive: true,
   tokenVersion,
+  emailVerified: true,
   endedSessions: none,
 });
 const MINUTE = 60_000;
@@ -40,7 +41,7 @@ describe('AccountCache', () => {
     const { state, read } = row(active(0));
     const cache = new AccountCache(read, () => now);
     expect(await cache.accepts(0, 'session', MINUTE)).toBe(true);
-    state.current = { exists: true, isActive: false, tokenVersion: 1, endedSessions: none };
+    state.current = { exists: true, isActive: false, tokenVersion: 1, emailVerified: true, endedSessions: none };
     now += MINUTE - 1;
     expect(await cache.accepts(0, 'session', MINUTE)).toBe(true);
     now += 1;
@@ -77,11 +78,11 @@ describe('AccountCache', () => {
 
   it('refuses inactive and deleted accounts whatever the version', async () => {
     const inactive = new AccountCache(
-      row({ exists: true, isActive: false, tokenVersion: 0, endedSessions: none }).read,
+      row({ exists: true, isActive: false, tokenVersion: 0, emailVerified: true, endedSessions: none }).read,
     );
     expect(await inactive.accepts(0, 'session', MINUTE)).toBe(false);
     const deleted = new AccountCache(
-      row({ exists: false, isActive: false, tokenVersion: -1, endedSessions: none }).read,
+      row({ exists: false, isActive: false, tokenVersion: -1, emailVerified: true, endedSessions: none }).read,
     );
     expect(await deleted.accepts(-1, 'session', MINUTE)).toBe(false);
   });
@@ -114,7 +115,13 @@ describe('AccountCache', () => {
   });
 
   it('keeps a deleted account deleted without reading D1 again for every newer token', async () => {
-    const { state, read } = row({ exists: false, isActive: false, tokenVersion: -1, endedSessions: none });
+    const { state, read } = row({
+      exists: false,
+      isActive: false,
+      tokenVersion: -1,
+      emailVerified: true,
+      endedSessions: none,
+    });
     const cache = new AccountCache(read);
     for (const version of [0, 3, 7]) expect(await cache.accepts(version, 'session', MINUTE)).toBe(false);
     expect(state.reads).toBe(1);

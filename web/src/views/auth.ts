@@ -1,8 +1,13 @@
-import { ApiError, login, request } from '../api';
-import { h } from '../dom';
+import { ApiError, login, request, type SignInStep } from '../api';
+import { h, replaceChildren } from '../dom';
 import { alertBox, busy, describeError, field, retryHint } from '../ui';
+import { backupCodesPanel, codeStep, enrolment } from './second-factor';
 
-type AuthDeps = { onSignedIn(): Promise<void>; flash: string | null; navigate(hash: string, flash?: string): void };
+export type AuthDeps = {
+  onSignedIn(): Promise<void>;
+  flash: string | null;
+  navigate(hash: string, flash?: string): void;
+};
 
 /**
  * Sign-in. The API gives one answer (401 INVALID_CREDENTIALS) for a wrong email, a wrong
@@ -37,10 +42,8 @@ export function loginView(deps: AuthDeps) {
       return;
     }
     try {
-      await busy(submit, 'Signing in…', async () => {
-        await login(address, secret);
-      });
-      await deps.onSignedIn();
+      const step = await busy(submit, 'Signing in…', () => login(address, secret));
+      await continueSignIn(step, form, deps);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         alert.show(err.message || 'The email or password is incorrect, or the account is temporarily locked.');
@@ -60,9 +63,37 @@ export function loginView(deps: AuthDeps) {
     { class: 'auth' },
     h('h1', { id: 'auth-title', tabindex: -1 }, 'Sign in'),
     form,
+    h('p', {}, h('a', { href: '#/forgot' }, 'Forgot your password?')),
     h('p', {}, 'New here? ', h('a', { href: '#/register' }, 'Create an account')),
   );
   return { el, title: 'Sign in' };
+}
+
+/**
+ * After a first factor: done, or the code step, or (a role that must have 2FA) setting it up, which
+ * signs in once confirmed. `form` is what the next step replaces.
+ */
+export async function continueSignIn(step: SignInStep, form: HTMLElement, deps: AuthDeps): Promise<void> {
+  const restart = (message: string) => deps.navigate('#/login', message);
+  if (step.kind === 'signed-in') return deps.onSignedIn();
+  if (step.kind === 'mfa') {
+    const next = codeStep(step.mfaToken, deps.onSignedIn, restart);
+    form.replaceWith(next);
+    next.querySelector('input')?.focus();
+    return;
+  }
+  const panel = h('div', { class: 'card' });
+  replaceChildren(
+    panel,
+    h('h2', {}, 'Set up two-factor authentication'),
+    h('p', {}, 'Your role must use a second factor to sign in. Set it up now to continue.'),
+    enrolment({
+      mfaToken: step.mfaToken,
+      onEnabled: (codes) =>
+        replaceChildren(panel, backupCodesPanel(codes, { label: 'Continue', action: () => void deps.onSignedIn() })),
+    }),
+  );
+  form.replaceWith(panel);
 }
 
 /** Registration; a success signs the person straight in with the same credentials. */
@@ -113,16 +144,11 @@ export function registerView(deps: AuthDeps) {
       showRegisterError(err, fields, alert.show);
       return;
     }
-    try {
-      // A known email also gets 201 (no enumeration), so signing in is what tells the two apart.
-      await login(body.email, body.password);
-      await deps.onSignedIn();
-    } catch {
-      deps.navigate(
-        '#/login',
-        'Your account is ready. If this email was already registered, sign in with that account’s password.',
-      );
-    }
+    // The same answer for a known email (no enumeration): the mail is what tells the two apart.
+    deps.navigate(
+      '#/login',
+      `Check your email: we sent a link to ${body.email} to confirm the address. You can sign in meanwhile; chat opens once it is confirmed.`,
+    );
   });
 
   const el = h(

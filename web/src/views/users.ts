@@ -73,6 +73,12 @@ export function usersView(ctx: AppContext): View {
       'div',
       { class: 'inline-control' },
       h('span', { class: user.isActive ? 'badge' : 'badge badge-muted' }, user.isActive ? 'Active' : 'Inactive'),
+      h(
+        'span',
+        { class: user.emailVerified ? 'badge' : 'badge badge-muted' },
+        user.emailVerified ? 'Verified' : 'Unverified',
+      ),
+      user.mfaEnabled ? h('span', { class: 'badge' }, '2FA') : null,
     );
     if (user.isLocked) {
       const unlock = h(
