@@ -13,6 +13,7 @@ import { apiKeyEnvSchema } from '../src/modules/auth/api-key.config';
 import { chatEnvSchema } from '../src/modules/chat/chat.config';
 import { documentsEnvSchema } from '../src/modules/documents/documents.config';
 import { guestEnvSchema } from '../src/modules/guest/guest.config';
+import { handoffEnvSchema } from '../src/modules/handoff/handoff.config';
 import { mailEnvSchema } from '../src/modules/mail/mail.config';
 
 const sections: { title: string; source: string; schema: z.ZodObject }[] = [
@@ -23,9 +24,18 @@ const sections: { title: string; source: string; schema: z.ZodObject }[] = [
   { title: 'Guests, the widget and retention', source: 'src/modules/guest/guest.config.ts', schema: guestEnvSchema },
   { title: 'Mail', source: 'src/modules/mail/mail.config.ts', schema: mailEnvSchema },
   { title: 'Knowledge documents', source: 'src/modules/documents/documents.config.ts', schema: documentsEnvSchema },
+  { title: 'Human handoff', source: 'src/modules/handoff/handoff.config.ts', schema: handoffEnvSchema },
 ];
 
 const descriptions: Record<string, string> = {
+  HANDOFF_WAIT_MINUTES:
+    'How long a customer who asked for a person waits for an operator to claim the conversation; then they are told nobody is there, may leave an email, and the transcript is mailed to `SUPPORT_INBOX_EMAIL`.',
+  SUPPORT_INBOX_EMAIL:
+    'Where transcripts of unclaimed handoffs are mailed, through the email binding (development: the outbox). Unset: no transcript mail.',
+  HANDOFF_WEBHOOK_URL:
+    'Called with a JSON body for every handoff, with `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`; delivered through a queue and retried with backoff, never blocking the chat. Must be https: in production.',
+  HANDOFF_WEBHOOK_SECRET:
+    'The HMAC key that signs webhook deliveries (at least 32 characters); required with `HANDOFF_WEBHOOK_URL`. A secret: set it with `wrangler secret put`.',
   DOCUMENT_MAX_BYTES:
     'Largest document upload, in bytes, counted while it streams into R2 (413 DOCUMENT_TOO_LARGE past it). Uploads are the one exception to `MAX_BODY_BYTES`.',
   DOCUMENT_MAX_PAGES:

@@ -8,6 +8,7 @@ import { type Argon2Params, MAX_ARGON2 } from './modules/auth/argon2-params';
 import { type ChatConfig, parseChatConfig } from './modules/chat/chat.config';
 import { type DocumentsConfig, parseDocumentsConfig } from './modules/documents/documents.config';
 import { type GuestConfig, parseGuestConfig } from './modules/guest/guest.config';
+import { type HandoffConfig, parseHandoffConfig } from './modules/handoff/handoff.config';
 import { type MailConfig, parseMailConfig } from './modules/mail/mail.config';
 import { type MfaKey, parseMfaKeys } from './modules/mfa/mfa-keys';
 
@@ -103,6 +104,8 @@ export type Config = {
   documents: DocumentsConfig;
   /** Guests (website visitors): Turnstile, visitor lifetime, retention. */
   guest: GuestConfig;
+  /** Human handoff: how long a customer waits, where unclaimed transcripts go, the webhook. */
+  handoff: HandoffConfig;
   mail: MailConfig;
   rateLimit: RateLimitConfig;
   apiKeys: ApiKeyConfig;
@@ -202,6 +205,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     chat: parseChatConfig(env, isProduction),
     documents: parseDocumentsConfig(env),
     guest: parseGuestConfig(env, isProduction),
+    handoff: parseHandoffConfig(env, isProduction),
     mail: parseMailConfig(env, isProduction),
     rateLimit: parseRateLimitConfig(env, isProduction),
     apiKeys: parseApiKeyConfig(env, isProduction),

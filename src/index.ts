@@ -24,3 +24,4 @@ export default {
 
 export { AdmissionObject } from './modules/admission/admission.object';
 export { BudgetShard } from './modules/admission/budget-shard';
+export { LiveChannel } from './modules/handoff/live/live-channel';

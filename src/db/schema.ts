@@ -226,7 +226,18 @@ export const auditEvents = sqliteTable(
 export type RefreshToken = typeof refreshTokens.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferInsert;
 
-export const MESSAGE_ROLES = ['user', 'assistant'] as const;
+/** `operator`: a person (moderator or admin) answering in a handoff; `system`: a notice to the customer (nobody came). */
+export const MESSAGE_ROLES = ['user', 'assistant', 'operator', 'system'] as const;
+
+/**
+ * Who answers a conversation: the assistant (`bot`), nobody yet (`waiting` for an operator), a person
+ * (`with_operator`), or nobody any more (`resolved`, until the customer writes again). See src/modules/handoff/.
+ */
+export const CONVERSATION_STATES = ['bot', 'waiting', 'with_operator', 'resolved'] as const;
+export type ConversationState = (typeof CONVERSATION_STATES)[number];
+
+/** What asked for a person: the customer's button, the model's handoff_to_human tool, or an operator taking over. */
+export const HANDOFF_TRIGGERS = ['customer', 'assistant', 'operator'] as const;
 export const ANSWER_SOURCES = ['faq', 'model'] as const;
 
 /**
@@ -293,9 +304,15 @@ export const conversations = sqliteTable(
     customerEmail: text('customer_email'),
     title: text('title').notNull(),
     messageCount: integer('message_count').notNull().default(0),
+    state: text('state', { enum: CONVERSATION_STATES }).notNull().default('bot'),
+    /** The operator holding the conversation while `with_operator`. */
+    assignedTo: text('assigned_to').references(() => users.id, { onDelete: 'set null' }),
+    /** The current (or last) handoff: its reason, summary, contact email and timings. */
+    handoffId: text('handoff_id'),
     ...timestamps,
   },
   (t) => [
+    index('conversations_state_updated_idx').on(t.state, t.updatedAt),
     index('conversations_user_updated_idx').on(t.userId, t.updatedAt),
     index('conversations_visitor_updated_idx').on(t.visitorId, t.updatedAt),
     index('conversations_site_updated_idx').on(t.siteId, t.updatedAt),
@@ -326,10 +343,49 @@ export const messages = sqliteTable(
     /** True when the answer stopped early (client left, timeout, upstream cut). */
     incomplete: integer('incomplete', { mode: 'boolean' }).notNull().default(false),
     finishReason: text('finish_reason'),
+    /** Operator messages: who wrote it (kept as it was then: the name and role label the customer saw). */
+    authorId: text('author_id').references(() => users.id, { onDelete: 'set null' }),
+    authorName: text('author_name'),
+    authorRole: text('author_role', { enum: ROLES }),
     createdAt: timestamps.createdAt,
   },
   (t) => [index('messages_conversation_created_idx').on(t.conversationId, t.createdAt)],
 );
+
+/**
+ * One request for a person, from asking to the end: who or what asked and why, the contact email the
+ * customer left, the model-written summary, and the times admin stats are computed from. A conversation
+ * can be handed off again after it went back to the bot; each time is a row.
+ */
+export const handoffs = sqliteTable(
+  'handoffs',
+  {
+    id: text('id')
+      .primaryKey()
+      .$defaultFn(() => crypto.randomUUID()),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    siteId: text('site_id').references(() => sites.id, { onDelete: 'set null' }),
+    trigger: text('trigger', { enum: HANDOFF_TRIGGERS }).notNull(),
+    reason: text('reason'),
+    contactEmail: text('contact_email'),
+    summary: text('summary'),
+    requestedAt: integer('requested_at', { mode: 'timestamp_ms' }).notNull(),
+    claimedAt: integer('claimed_at', { mode: 'timestamp_ms' }),
+    claimedBy: text('claimed_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Nobody claimed within HANDOFF_WAIT_MINUTES: the customer was told and the transcript mailed. */
+    timedOutAt: integer('timed_out_at', { mode: 'timestamp_ms' }),
+    resolvedAt: integer('resolved_at', { mode: 'timestamp_ms' }),
+    releasedAt: integer('released_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('handoffs_conversation_idx').on(t.conversationId, t.requestedAt),
+    index('handoffs_requested_idx').on(t.requestedAt),
+  ],
+);
+
+export type Handoff = typeof handoffs.$inferSelect;
 
 /** Per user per UTC day: what stats add up (the budget itself is counted by admission, see src/modules/admission/). */
 export const usageDaily = sqliteTable(

@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'keys:manage',
   'keys:admin',
   'admin:stats',
+  'inbox:operate',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -28,7 +29,7 @@ export type Permission = (typeof PERMISSIONS)[number];
  * The one role → permission matrix (admin ⊃ moderator ⊃ user ⊃ viewer). `users:manage`
  * (role changes, deactivation, deletion), `keys:admin` (everyone's API keys), `sites:manage` and `admin:stats`
  * are admin-only; moderators may read users and unlock them (`users:write`), run the knowledge base and read
- * widget sites. `guest` is no account role: a website visitor with a guest access token may chat, nothing else.
+ * widget sites, and are the operators of human handoff (`inbox:operate`). `guest` is no account role: a website visitor with a guest access token may chat, nothing else.
  */
 // Every account may protect its own sign-in (2FA), viewers included.
 const viewer: readonly Permission[] = ['self:read', 'self:security', 'content:read'];
@@ -40,6 +41,7 @@ const moderator: readonly Permission[] = [
   'content:write',
   'content:delete',
   'sites:read',
+  'inbox:operate',
 ];
 const admin: readonly Permission[] = PERMISSIONS;
 

@@ -1,5 +1,6 @@
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
+import type { Message } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { budgetExceeded, ceilingReached } from '../admission/admission.errors';
 import type { TurnRequest } from '../admission/admission.types';
@@ -261,5 +262,23 @@ async function loadHistory(db: Db, owner: ConversationOwner, conversationId: str
   if (conversation.messageCount + 2 > config.chat.maxMessagesPerConversation) {
     throw new AppError(409, 'CONVERSATION_FULL', 'This conversation is full. Start a new one.');
   }
-  return trimHistory(await recentMessages(db, conversationId, HISTORY_ROWS), config.chat.historyTokenBudget);
+  return trimHistory(asTurns(await recentMessages(db, conversationId, HISTORY_ROWS)), config.chat.historyTokenBudget);
+}
+
+/**
+ * Stored messages as the model sees them: an operator's replies are answers the customer was given (so the
+ * model, back in charge, knows what a person said); notices to the customer are ours, not the conversation's.
+ */
+export function asTurns(rows: readonly Message[]): Turn[] {
+  const turns: Turn[] = [];
+  for (const row of rows) {
+    if (row.role === 'user' || row.role === 'assistant') turns.push({ role: row.role, content: row.content });
+    else if (row.role === 'operator') {
+      turns.push({
+        role: 'assistant',
+        content: `(${row.authorName ?? 'A person'} from our team wrote:) ${row.content}`,
+      });
+    }
+  }
+  return turns;
 }

@@ -103,6 +103,7 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
         .set({ messageCount: sql`${conversations.messageCount} + 2`, updatedAt: new Date(now), ...customer })
         .where(eq(conversations.id, turn.conversationId));
   const noUsage = { source: null, model: null, faqId: null, promptTokens: 0, completionTokens: 0, cacheHitTokens: 0 };
+  const noAuthor = { authorId: null, authorName: null, authorRole: null };
   const rows = insertIntoLiveConversation(db, turn.conversationId, [
     {
       id: crypto.randomUUID(),
@@ -110,6 +111,7 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
       role: 'user',
       content: turn.userMessage,
       ...noUsage,
+      ...noAuthor,
       usageEstimated: false,
       incomplete: false,
       finishReason: null,
@@ -129,6 +131,7 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
       usageEstimated: turn.usageEstimated,
       incomplete: turn.incomplete,
       finishReason: turn.finishReason,
+      ...noAuthor,
       createdAt: new Date(now),
     },
   ]);

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { CONVERSATION_STATES, MESSAGE_ROLES, ROLES } from '../../db/schema';
 import { bearerSecurity, errorResponse, IdParamSchema, jsonContent, pageOf, pageQuery } from '../../lib/common-schemas';
 import { guard } from '../auth/authenticate';
 
@@ -13,6 +14,10 @@ export const ConversationSchema = z
     id: z.string().uuid(),
     title: z.string(),
     messageCount: z.number().int(),
+    state: z.enum(CONVERSATION_STATES).openapi({
+      description:
+        'Who answers: `bot` (the assistant), `waiting` (for a person), `with_operator` (a person), `resolved` (the next message goes back to the assistant).',
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -21,13 +26,19 @@ export const ConversationSchema = z
 export const MessageSchema = z
   .object({
     id: z.string().uuid(),
-    role: z.enum(['user', 'assistant']),
+    role: z.enum(MESSAGE_ROLES).openapi({
+      description: '`operator`: a person from the support team; `system`: a notice (e.g. nobody is available).',
+    }),
     content: z.string(),
     source: z.enum(['faq', 'model']).nullable(),
     model: z.string().nullable(),
     incomplete: z
       .boolean()
       .openapi({ description: 'The answer stopped early (stopped by the client, timeout or upstream failure).' }),
+    author: z
+      .object({ name: z.string(), role: z.enum(ROLES) })
+      .nullable()
+      .openapi({ description: 'Operator messages: the operator’s display name and role label.' }),
     createdAt: z.string(),
   })
   .openapi('Message');

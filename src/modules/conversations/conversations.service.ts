@@ -83,6 +83,7 @@ export const toConversationView = (c: Conversation) => ({
   id: c.id,
   title: c.title,
   messageCount: c.messageCount,
+  state: c.state,
   createdAt: c.createdAt.toISOString(),
   updatedAt: c.updatedAt.toISOString(),
 });
@@ -94,5 +95,6 @@ export const toMessageView = (m: Message) => ({
   source: m.source,
   model: m.model,
   incomplete: m.incomplete,
+  author: m.role === 'operator' && m.authorName && m.authorRole ? { name: m.authorName, role: m.authorRole } : null,
   createdAt: m.createdAt.toISOString(),
 });

@@ -1,0 +1,28 @@
+import { errorDetail } from '../../../lib/error-detail';
+import { log } from '../../../lib/logger';
+import type { LiveEventBody } from '../handoff.types';
+import type { LiveChannel } from './live-channel';
+
+export type LiveChannels = DurableObjectNamespace<LiveChannel>;
+
+/** The operators' inbox channel: new waiting conversations, claims, resolutions. */
+export const INBOX_CHANNEL = 'inbox';
+export const conversationChannel = (conversationId: string) => `conversation:${conversationId}`;
+
+export const liveChannel = (channels: LiveChannels, name: string) => channels.get(channels.idFromName(name));
+
+/**
+ * Publishes after the D1 write committed. A failure is logged, not thrown: the change is stored, and
+ * clients see it when they next load the conversation or the inbox.
+ */
+export async function publishLive(channels: LiveChannels, name: string, event: LiveEventBody, requestId?: string) {
+  try {
+    await liveChannel(channels, name).publish(event);
+  } catch (error) {
+    log('error', 'live event not delivered; clients see it on their next load', {
+      requestId,
+      channel: name.split(':')[0],
+      ...errorDetail(error),
+    });
+  }
+}
