@@ -34,7 +34,12 @@ export type AuditAction =
   | 'api_key_rotate'
   | 'api_key_revoke'
   | 'api_key_expired_use'
-  | 'api_key_refused';
+  | 'api_key_refused'
+  | 'conversation_read'
+  | 'handoff_request'
+  | 'handoff_claim'
+  | 'handoff_release'
+  | 'handoff_resolve';
 
 export type AuditInput = Omit<AuditEvent, 'id' | 'createdAt' | 'action'> & { action: AuditAction; requestId?: string };
 
