@@ -1,23 +1,35 @@
 import { ApiError, get, type Page, query, request, send } from './api';
 import type { Citation } from './documents-api';
+import type { ConversationState } from './live';
 import { SseParser } from './sse';
 
 export type ChatConfig = { models: { id: string; default: boolean }[]; canned: boolean; assistantName: string };
 export type Source = 'faq' | 'model';
 export type Meta = { conversationId: string; messageId: string; model: string; source: Source };
 export type Usage = { promptTokens: number; completionTokens: number; totalTokens: number; cacheHitTokens: number };
-export type Done = { usage: Usage; finishReason: string; processingMs: number; sources: Citation[] };
+export type Done = {
+  usage: Usage;
+  finishReason: string;
+  processingMs: number;
+  sources: Citation[];
+  /** The conversation's state after the turn (the assistant may have handed it to a person). */
+  state?: ConversationState;
+};
+/** A message sent while a person holds the conversation: stored for them, not answered by the model. */
+export type Accepted = { conversationId: string; messageId: string; state: ConversationState };
 export type ConversationSummary = {
   id: string;
   title: string;
   createdAt: string;
   updatedAt: string;
   messageCount: number;
+  state?: ConversationState;
 };
 export type StoredMessage = {
   id: string;
-  role: 'user' | 'assistant';
+  role: 'user' | 'assistant' | 'operator' | 'system';
   content: string;
+  author?: { name: string; role: string } | null;
   source: Source | null;
   incomplete: boolean;
   createdAt: string;
@@ -46,6 +58,8 @@ export type StreamHandlers = {
   meta(meta: Meta): void;
   delta(text: string): void;
   done(done: Done): void;
+  /** 202: a person holds the conversation; no stream follows. */
+  accepted(accepted: Accepted): void;
 };
 
 /**
@@ -59,6 +73,10 @@ export async function streamChat(
   signal: AbortSignal,
 ): Promise<void> {
   const res = await send('POST', '/api/v1/chat', body, { signal, accept: 'text/event-stream' });
+  if (res.status === 202) {
+    handlers.accepted((await res.json()) as Accepted);
+    return;
+  }
   if (!res.body) throw new ApiError(502, 'NO_STREAM', 'The answer could not be read. Please try again.');
   const reader = res.body.getReader();
   // `stream: true` keeps a multi-byte character split across chunks intact.

@@ -8,6 +8,7 @@ import { loginView, registerView } from './views/auth';
 import { chatView } from './views/chat';
 import { documentsView } from './views/documents';
 import { faqView } from './views/faq';
+import { inboxView } from './views/inbox';
 import { securityView } from './views/security';
 import { statsView } from './views/stats';
 import { usersView } from './views/users';
@@ -79,6 +80,7 @@ function signedInView(me: User, name: string, param: string | null): View {
   const ctx: AppContext = { user: me, chat, navigate, announce };
   const canChat = chat !== null && me.role !== 'viewer';
   if (name === 'users' && atLeast(me.role, 'moderator')) return usersView(ctx);
+  if (name === 'inbox' && atLeast(me.role, 'moderator')) return inboxView(ctx, param);
   if (name === 'documents' && atLeast(me.role, 'moderator')) return documentsView(ctx);
   if (name === 'stats' && atLeast(me.role, 'admin')) return statsView();
   if (name === 'faq') return faqView(ctx);
@@ -98,7 +100,7 @@ function renderNav(active: string): void {
   if (chat && user.role !== 'viewer') links.push(['chat', 'Chat']);
   links.push(['faq', 'FAQ']);
   if (user.role !== 'viewer') links.push(['keys', 'API keys']);
-  if (atLeast(user.role, 'moderator')) links.push(['documents', 'Documents'], ['users', 'Users']);
+  if (atLeast(user.role, 'moderator')) links.push(['inbox', 'Inbox'], ['documents', 'Documents'], ['users', 'Users']);
   if (atLeast(user.role, 'admin')) links.push(['stats', 'Usage']);
   links.push(['security', 'Security']);
   const activeName = links.some(([name]) => name === active) ? active : (links[0]?.[0] ?? '');

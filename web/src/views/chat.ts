@@ -12,6 +12,7 @@ import { type Citation, downloadDocument } from '../documents-api';
 import { formatDate, h, replaceChildren } from '../dom';
 import { renderText } from '../render';
 import { alertBox, describeError, field, retryHint } from '../ui';
+import { customerHandoff, handoffMessageEl, holdsPerson } from './chat-handoff';
 
 /**
  * The chat screen: conversation list, message log and composer. One answer streams at a time;
@@ -38,6 +39,9 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
   const log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' });
   const status = h('p', { class: 'visually-hidden', role: 'status' });
   const alert = alertBox();
+  const handoff = customerHandoff(ctx, log, () => {
+    if (currentId) void loadConversation(currentId);
+  });
   const list = h('ul', { class: 'conversation-list' });
   const textarea = h('textarea', { name: 'message', rows: 3, maxlength: 8000, required: true });
   const message = field('Your message', textarea, 'Enter sends; Shift+Enter adds a line.');
@@ -52,6 +56,7 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
     h('div', { class: 'composer-actions' }, models?.row, send, stop),
   );
 
+  textarea.addEventListener('input', () => handoff.typed());
   textarea.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -69,19 +74,39 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
     if (!text || controller) return;
     alert.show(null);
     textarea.value = '';
-    log.append(messageEl('user', 'You', text));
-    const answer = assistantBubble(assistant);
-    log.append(answer.el);
+    const mine = messageEl('user', 'You', text);
+    log.append(mine);
+    // While a person holds the conversation the model stays silent: no answer bubble, unless the server
+    // disagrees (the state changed meanwhile) and streams one after all.
+    let answer: ReturnType<typeof assistantBubble> | null = null;
+    const answerBubble = () => {
+      if (!answer) {
+        answer = assistantBubble(assistant);
+        log.append(answer.el);
+      }
+      return answer;
+    };
+    if (!holdsPerson(handoff.state)) answerBubble();
     scrollToEnd(true);
 
     controller = new AbortController();
-    setStreaming(true);
+    setStreaming(true, answer !== null);
     let received = '';
     let frame = 0;
     const paint = () => {
       frame = 0;
-      answer.setText(received);
+      answer?.setText(received);
       scrollToEnd(false);
+    };
+    const adopt = (id: string) => {
+      if (currentId) return;
+      currentId = id;
+      const now = new Date().toISOString();
+      started = { id: currentId, title: text, createdAt: now, updatedAt: now, messageCount: 2 };
+      heading.textContent = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+      // Not a navigation: the view stays, only the address becomes shareable/reloadable.
+      history.replaceState(null, '', `#/chat/${encodeURIComponent(currentId)}`);
+      handoff.follow(currentId, 'bot');
     };
     try {
       await streamChat(
@@ -92,23 +117,27 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
         },
         {
           meta(meta) {
-            answer.setSource(meta.source);
-            if (!currentId) {
-              currentId = meta.conversationId;
-              const now = new Date().toISOString();
-              started = { id: currentId, title: text, createdAt: now, updatedAt: now, messageCount: 2 };
-              heading.textContent = text.length > 60 ? `${text.slice(0, 60)}…` : text;
-              // Not a navigation: the view stays, only the address becomes shareable/reloadable.
-              history.replaceState(null, '', `#/chat/${encodeURIComponent(currentId)}`);
-            }
+            answerBubble().setSource(meta.source);
+            adopt(meta.conversationId);
           },
           delta(piece) {
+            answerBubble();
             received += piece;
             frame ||= requestAnimationFrame(paint);
           },
           done(done) {
-            answer.cite(done.sources ?? []);
+            answerBubble().cite(done.sources ?? []);
             status.textContent = 'Answer complete.';
+            if (done.state && done.state !== handoff.state) handoff.setState(done.state, null);
+          },
+          accepted(accepted) {
+            answer?.el.remove();
+            answer = null;
+            adopt(accepted.conversationId);
+            mine.dataset.id = accepted.messageId;
+            mine.append(h('p', { class: 'msg-note' }, 'Sent to the support team.'));
+            if (accepted.state !== handoff.state) handoff.setState(accepted.state, null);
+            status.textContent = 'Message sent.';
           },
         },
         controller.signal,
@@ -118,33 +147,34 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
     } catch (err) {
       cancelAnimationFrame(frame);
       paint();
+      const bubble = answerBubble();
       if (controller.signal.aborted) {
-        answer.note('Stopped. This answer is incomplete.');
+        bubble.note('Stopped. This answer is incomplete.');
         status.textContent = 'Stopped.';
       } else if (err instanceof ApiError && err.status !== 200 && received === '') {
         // Refused before anything streamed (empty message, limits, budget): let them retry as is.
-        answer.el.remove();
-        log.lastElementChild?.remove();
+        bubble.el.remove();
+        mine.remove();
         textarea.value = text;
         alert.show(err.status === 429 ? `${err.message} ${retryHint(err.retryAfter)}` : err.message);
       } else {
-        answer.note(describeError(err), true);
+        bubble.note(describeError(err), true);
         status.textContent = 'The answer failed.';
       }
     } finally {
-      answer.finish();
+      (answer as ReturnType<typeof assistantBubble> | null)?.finish();
       controller = null;
-      setStreaming(false);
+      setStreaming(false, false);
       void loadList();
     }
   }
 
-  function setStreaming(on: boolean): void {
-    log.setAttribute('aria-busy', String(on));
+  function setStreaming(on: boolean, answering: boolean): void {
+    log.setAttribute('aria-busy', String(on && answering));
     const stopHadFocus = document.activeElement === stop;
-    stop.hidden = !on;
+    stop.hidden = !(on && answering);
     send.disabled = on;
-    if (on) status.textContent = `${assistant} is typing…`;
+    if (on && answering) status.textContent = `${assistant} is typing…`;
     if (!on && stopHadFocus) textarea.focus();
   }
 
@@ -202,13 +232,16 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
       replaceChildren(
         log,
         ...messages.map((m) => {
+          if (m.role === 'operator' || m.role === 'system') return handoffMessageEl({ ...m, author: m.author ?? null });
           const el =
             m.role === 'user' ? messageEl('user', 'You', m.content) : storedAnswer(assistant, m.content, m.source);
+          el.dataset.id = m.id;
           if (m.incomplete) el.append(h('p', { class: 'msg-note' }, 'This answer is incomplete.'));
           return el;
         }),
       );
       scrollToEnd(true);
+      handoff.follow(id, conversation.state ?? 'bot');
     } catch (err) {
       alert.show(
         err instanceof ApiError && err.status === 404 ? 'That conversation no longer exists.' : describeError(err),
@@ -240,14 +273,23 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
             'Demo mode: this server uses a stand-in for the AI model, so answers are canned.',
           )
         : null,
+      handoff.el,
       log,
+      handoff.typing,
       alert.el,
       form,
       status,
     ),
   );
   heading.id = 'chat-title';
-  return { el, title: 'Chat', dispose: () => controller?.abort() };
+  return {
+    el,
+    title: 'Chat',
+    dispose: () => {
+      controller?.abort();
+      handoff.dispose();
+    },
+  };
 }
 
 function messageEl(kind: 'user' | 'assistant', who: string, text: string): HTMLElement {
