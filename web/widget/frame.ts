@@ -1,5 +1,8 @@
+import type { ConversationState } from '../src/live';
 import { renderMarkdown } from '../src/sanitize';
 import { SseParser } from '../src/sse';
+import { el } from './el';
+import { guestHandoff, holdsPerson, personMessage } from './handoff';
 import { isMessage, type ToFrame, type ToHost } from './protocol';
 import { GuestSession } from './session';
 
@@ -16,13 +19,6 @@ type Config = {
 const config = JSON.parse(document.getElementById('widget-config')?.textContent ?? '{}') as Config;
 const root = document.getElementById('widget') as HTMLElement;
 if (config.accentColor) document.documentElement.style.setProperty('--accent', config.accentColor);
-
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string) => {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  if (text !== undefined) node.textContent = text;
-  return node;
-};
 
 // Only the host origin its site allowed (and the server put in the page) hears from the frame.
 const toHost = (message: ToHost) => window.parent.postMessage(message, config.hostOrigin);
@@ -41,14 +37,18 @@ const label = el('label', { for: 'message', class: 'visually-hidden' }, 'Your me
 const input = el('textarea', { id: 'message', rows: '2', maxlength: '4000', placeholder: 'Type your question…' });
 const send = el('button', { type: 'submit', class: 'send' }, 'Send');
 form.append(label, input, send);
-const panel = el('section', { class: 'panel', role: 'dialog', 'aria-labelledby': 'widget-title' });
-panel.append(header, ...(notice ? [notice] : []), log, alert, form);
-root.replaceChildren(panel);
-
 const session = new GuestSession(config.siteId, config.turnstile);
 let unread = 0;
 let isOpen = false;
 let busy = false;
+const countUnread = () => {
+  if (!isOpen) toHost({ type: 'sw:unread', count: ++unread });
+};
+const handoff = guestHandoff(session, log, alert, { incoming: countUnread, reload: () => void restore() });
+
+const panel = el('section', { class: 'panel', role: 'dialog', 'aria-labelledby': 'widget-title' });
+panel.append(header, ...(notice ? [notice] : []), log, handoff.typing, handoff.bar, handoff.contact, alert, form);
+root.replaceChildren(panel);
 
 function bubble(role: 'user' | 'assistant', text = ''): HTMLElement {
   const item = el('article', { class: `msg msg-${role}` });
@@ -73,9 +73,27 @@ async function restore(): Promise<void> {
   const res = await session.fetch(`/api/v1/conversations/${newest.id}`);
   if (!res.ok) return;
   session.conversationId = newest.id;
-  const { messages } = (await res.json()) as { messages: { role: 'user' | 'assistant'; content: string }[] };
-  for (const m of messages) bubble(m.role, m.content);
+  const { conversation, messages } = (await res.json()) as {
+    conversation: { state?: ConversationState };
+    messages: StoredMessage[];
+  };
+  log.replaceChildren();
+  if (config.greeting) bubble('assistant', config.greeting);
+  let notice: string | null = null;
+  for (const m of messages) {
+    if (m.role === 'user' || m.role === 'assistant') bubble(m.role, m.content);
+    else personMessage(log, { ...m, author: m.author ?? null });
+    notice = m.role === 'system' ? m.content : notice;
+  }
+  handoff.opened(conversation.state ?? 'bot', notice);
 }
+
+type StoredMessage = {
+  id: string;
+  role: 'user' | 'assistant' | 'operator' | 'system';
+  content: string;
+  author?: { name: string; role: string } | null;
+};
 
 let started: Promise<void> | undefined;
 /** The visitor's session starts on first open: a page view alone costs no Turnstile check. */
@@ -124,16 +142,26 @@ function cite(body: HTMLElement, sources: Citation[]): void {
 
 async function ask(message: string): Promise<void> {
   alert.textContent = '';
-  bubble('user', message);
-  const body = bubble('assistant');
-  body.append(el('span', { class: 'typing' }, '…'));
+  const mine = bubble('user', message);
+  // While a person holds the conversation the model stays silent: no answer bubble.
+  const holding = holdsPerson(handoff.state);
+  const body = holding ? mine : bubble('assistant');
+  if (!holding) body.append(el('span', { class: 'typing' }, '…'));
   const res = await session.fetch('/api/v1/chat', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
     body: JSON.stringify({ message, ...(session.conversationId ? { conversationId: session.conversationId } : {}) }),
   });
+  if (res.status === 202) {
+    if (!holding) body.parentElement?.remove();
+    const accepted = (await res.json()) as { messageId: string; state: ConversationState };
+    mine.parentElement?.setAttribute('data-id', accepted.messageId);
+    mine.after(el('p', { class: 'sent' }, 'Sent'));
+    handoff.setState(accepted.state);
+    return;
+  }
   if (!res.ok || !res.body) {
-    body.parentElement?.remove();
+    (holding ? mine : body).parentElement?.remove();
     const error = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
     alert.textContent = error?.error?.message ?? 'Something went wrong. Try again.';
     return;
@@ -151,12 +179,14 @@ async function ask(message: string): Promise<void> {
         text += String(data.text ?? '');
         body.replaceChildren(renderMarkdown(text));
         log.scrollTop = log.scrollHeight;
-      } else if (event.event === 'done') cite(body, (data.sources ?? []) as Citation[]);
-      else if (event.event === 'error') alert.textContent = String(data.message ?? 'The answer broke off.');
+      } else if (event.event === 'done') {
+        cite(body, (data.sources ?? []) as Citation[]);
+        handoff.opened((data.state as ConversationState | undefined) ?? handoff.state, null);
+      } else if (event.event === 'error') alert.textContent = String(data.message ?? 'The answer broke off.');
     }
   }
   body.closest('.msg')?.setAttribute('data-done', 'true');
-  if (!isOpen) toHost({ type: 'sw:unread', count: ++unread });
+  countUnread();
 }
 
 form.addEventListener('submit', (event) => {
@@ -178,6 +208,7 @@ form.addEventListener('submit', (event) => {
     });
 });
 
+input.addEventListener('input', () => handoff.typed());
 input.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && !event.shiftKey) {
     event.preventDefault();
@@ -194,8 +225,8 @@ document.addEventListener('keydown', (event) => {
     return;
   }
   if (event.key !== 'Tab') return;
-  const focusable = [...panel.querySelectorAll<HTMLElement>('button, textarea, a[href]')].filter(
-    (node) => !(node as HTMLButtonElement).disabled,
+  const focusable = [...panel.querySelectorAll<HTMLElement>('button, textarea, input, a[href]')].filter(
+    (node) => !(node as HTMLButtonElement).disabled && !node.closest('[hidden]'),
   );
   const first = focusable[0];
   const last = focusable.at(-1);
