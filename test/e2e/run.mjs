@@ -114,6 +114,10 @@ try {
     () => widgetFlow(port, admin),
   );
   await step('widget: a page on an origin not on the list gets no widget', () => widgetRefusedFlow(port));
+  await step(
+    'handoff: a guest asks for a person; an operator sees it live, claims, replies; both sides live; resolved',
+    () => handoffFlow(port, admin),
+  );
 } catch (err) {
   failed = true;
   console.error(`\nFAILED: ${err instanceof Error ? err.stack : err}`);
@@ -611,6 +615,130 @@ async function widgetFlow(port, admin) {
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, 'widget-phone');
     await finish(page, context);
+  } finally {
+    host.close();
+  }
+}
+
+/**
+ * Issue 15's "done when": a guest in the widget asks for a person, a moderator (made by the admin CLI) watching
+ * the inbox in a second browser context sees it arrive without a reload, claims it and replies; the guest sees
+ * the reply live under the operator's name and role, the guest's next message reaches the operator live, and
+ * the operator resolves.
+ */
+async function handoffFlow(port, admin) {
+  const service = `http://localhost:${port}`;
+  const hostPort = await freePort(port + 300);
+  const hostOrigin = `http://127.0.0.1:${hostPort}`;
+  const operator = { email: `ana-${run}@example.com`, username: `ana_${run}`, fullName: 'Ana Operator' };
+  const cli = spawnSync(
+    'npm',
+    [
+      'run',
+      '--silent',
+      'admin',
+      '--',
+      'create',
+      '--email',
+      operator.email,
+      '--username',
+      operator.username,
+      '--full-name',
+      operator.fullName,
+      '--role',
+      'moderator',
+      '--password-stdin',
+    ],
+    { cwd: root, input: `${password}\n`, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
+  );
+  if (cli.status !== 0) throw new Error(`admin CLI (moderator) failed:\n${cli.stderr}${cli.stdout}`);
+  const token = await apiLogin(service, admin);
+  const siteName = `E2E handoff ${run}`;
+  const { site } = await api(service, token, 'POST', '/api/v1/sites', { name: siteName, allowedOrigins: [hostOrigin] });
+  const host = await serveHostPage(hostPort, service, site.id);
+  const operatorLabel = new RegExp(`^(${operator.fullName}|${operator.username}) · Support team \\(moderator\\)$`);
+  try {
+    // The operator first, watching the inbox: what follows must arrive over the inbox's live socket.
+    const ops = await newPage();
+    const opPage = ops.page;
+    const inboxSocket = opPage.waitForEvent('websocket', { timeout: 20_000 });
+    await signIn(opPage, devUrl, operator);
+    await opPage.getByRole('link', { name: 'Inbox' }).click();
+    await opPage.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+    await inboxSocket;
+    const waiting = opPage.locator('.inbox-column[data-column="waiting"] .inbox-item').filter({ hasText: siteName });
+    await assert((await waiting.count()) === 0, 'nothing from this site waits yet');
+
+    const guest = await newPage([(status, url) => status === 401 && url.endsWith('/api/v1/guest/sessions/renew')]);
+    const page = guest.page;
+    await page.goto(hostOrigin);
+    await page.getByRole('button', { name: 'Open support chat' }).click();
+    const frame = page.frameLocator('iframe[title="Support chat"]');
+    const input = frame.getByLabel('Your message');
+    await input.fill('My order never arrived and I am upset.');
+    await input.press('Enter');
+    await frame.locator('.msg-assistant[data-done]').first().waitFor({ timeout: 30_000 });
+    await frame.getByRole('button', { name: 'Talk to a person' }).click();
+    await frame
+      .getByRole('status')
+      .filter({ hasText: /Waiting for a person/ })
+      .waitFor();
+    await shot(page, 'handoff-guest-waiting');
+
+    // Live in the inbox, no reload: the site, the guest, a ticking wait time.
+    await waiting.waitFor({ timeout: 20_000 });
+    await waiting
+      .locator('.wait')
+      .filter({ hasText: /^Waiting \d+ (s|min)$/ })
+      .waitFor();
+    await shot(opPage, 'handoff-inbox-waiting');
+    await waiting.getByRole('button').first().click();
+    const pane = opPage.locator('.operator-pane');
+    await pane.locator('.msg-user').filter({ hasText: 'My order never arrived' }).waitFor();
+    await pane.getByRole('button', { name: 'Claim' }).click();
+    await pane.getByText('You are handling this conversation.').waitFor();
+    await opPage.locator('.inbox-column[data-column="mine"] .inbox-item').filter({ hasText: siteName }).waitFor();
+    await opPage.getByLabel('Your reply').fill('Hi, I am **Ana**. Let me check your order.');
+    await opPage.getByRole('button', { name: 'Send reply' }).click();
+
+    // The guest sees the reply live, named, with the role label, and who they are talking with.
+    const reply = frame.locator('.msg-operator').filter({ hasText: 'Let me check your order.' });
+    await reply.waitFor({ timeout: 20_000 });
+    const label = (await reply.locator('.author').textContent()).trim();
+    await assert(operatorLabel.test(label), `the reply carries the operator's name and role label (${label})`);
+    await reply.locator('strong', { hasText: 'Ana' }).waitFor();
+    await frame
+      .getByRole('status')
+      .filter({ hasText: /You are talking with .*Support team \(moderator\)/ })
+      .waitFor();
+    await shot(page, 'handoff-guest-reply');
+
+    // The guest types (the operator sees it) and sends: stored for the operator (202), delivered live.
+    await input.fill('It is order 12345.');
+    await pane.getByText('The customer is typing…').waitFor({ timeout: 10_000 });
+    await input.press('Enter');
+    await frame.locator('.msg-user').filter({ hasText: 'order 12345' }).getByText('Sent').waitFor();
+    await assert(
+      (await frame.locator('.msg-assistant').count()) === 1,
+      'no assistant answer while a person holds the conversation',
+    );
+    await pane.locator('.msg-user').filter({ hasText: 'order 12345' }).waitFor({ timeout: 20_000 });
+    await shot(opPage, 'handoff-operator-conversation');
+
+    await pane.getByRole('button', { name: 'Resolve' }).click();
+    await pane.getByText('Resolved.').waitFor();
+    await opPage
+      .locator('.inbox-column[data-column="mine"] .inbox-item')
+      .filter({ hasText: siteName })
+      .waitFor({ state: 'detached' });
+    await frame
+      .getByRole('status')
+      .filter({ hasText: /marked resolved/ })
+      .waitFor({ timeout: 20_000 });
+    await shot(page, 'handoff-guest-resolved');
+    await shot(opPage, 'handoff-operator-resolved');
+    await finish(page, guest.context);
+    await finish(opPage, ops.context);
   } finally {
     host.close();
   }
