@@ -1,5 +1,5 @@
 import { ApiError, get, request } from './api';
-import { type ConversationState, type LiveMessage, LiveRefused, type OperatorView } from './live';
+import { type ConversationState, type LiveMessage, LiveRefused, type LiveTicket, type OperatorView } from './live';
 
 export type CustomerView =
   | { kind: 'guest'; visitorId: string; customerId: string | null; email: string | null }
@@ -26,7 +26,8 @@ export type InboxItem = {
   messageCount: number;
 };
 
-export type Inbox = { waiting: InboxItem[]; mine: InboxItem[]; others: InboxItem[] };
+/** `active`: guest conversations the assistant is answering right now, which an operator may take over. */
+export type Inbox = { waiting: InboxItem[]; mine: InboxItem[]; others: InboxItem[]; active?: InboxItem[] };
 
 export type OperatorConversation = {
   conversation: { id: string; title: string; state: ConversationState; assignedTo?: OperatorView | null };
@@ -55,10 +56,10 @@ export const reply = (id: string, text: string) =>
   request<{ message: LiveMessage }>('POST', conversationPath(id, '/messages'), { text });
 
 /** A ticket source for LiveConnection: refusals that a retry cannot fix stop the connection. */
-export function ticketFrom(path: string): () => Promise<string> {
+export function ticketFrom(path: string): () => Promise<LiveTicket> {
   return async () => {
     try {
-      return (await request<{ url: string }>('POST', path, {})).url;
+      return await request<LiveTicket>('POST', path, {});
     } catch (err) {
       if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429) {
         throw new LiveRefused(err.message);

@@ -33,13 +33,20 @@ export class LiveRefused extends Error {
   override name = 'LiveRefused';
 }
 
+export type LiveTicket = { url: string; seq?: number };
+
 export type LiveOptions<Item> = {
-  /** Asks the API for a single-use WebSocket URL. */
-  ticket(): Promise<string>;
+  /** Asks the API for a single-use WebSocket URL and the channel's `seq` when it was issued. */
+  ticket(): Promise<LiveTicket>;
   onEvent(event: LiveEvent<Item>): void;
   /** The server could not replay what we missed: reload from the REST API. */
   onReset(): void;
   onStatus?(status: 'open' | 'reconnecting' | 'stopped'): void;
+  /**
+   * The first socket is open. Events from the ticket's `seq` on arrive live; a view whose REST load may have
+   * raced the ticket loads again here, so nothing published in between is missed.
+   */
+  onFirstOpen?(): void;
 };
 
 const MAX_BACKOFF_MS = 30_000;
@@ -47,7 +54,9 @@ const TYPING_EVERY_MS = 3_000;
 
 export class LiveConnection<Item = unknown> {
   private socket: WebSocket | null = null;
-  private lastSeq = 0;
+  /** The newest event seen; until the first ticket, none (that ticket's `seq` is where we start). */
+  private lastSeq: number | null = null;
+  private opened = false;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
@@ -84,20 +93,25 @@ export class LiveConnection<Item = unknown> {
   }
 
   private async connect(): Promise<void> {
-    let url: string;
+    let ticket: LiveTicket;
     try {
-      url = await this.options.ticket();
+      ticket = await this.options.ticket();
     } catch (err) {
       if (err instanceof LiveRefused) this.stop();
       else this.retry();
       return;
     }
     if (!this.running) return;
-    const socket = new WebSocket(socketUrl(url, this.lastSeq));
+    this.lastSeq ??= ticket.seq ?? 0;
+    const socket = new WebSocket(socketUrl(ticket.url, this.lastSeq));
     this.socket = socket;
     socket.addEventListener('open', () => {
       this.attempt = 0;
       this.options.onStatus?.('open');
+      if (!this.opened) {
+        this.opened = true;
+        this.options.onFirstOpen?.();
+      }
     });
     socket.addEventListener('message', (message) => {
       if (typeof message.data === 'string') this.receive(message.data);
@@ -122,7 +136,7 @@ export class LiveConnection<Item = unknown> {
       return;
     }
     // A replay after a reconnect may overlap what already arrived.
-    if (event.seq <= this.lastSeq) return;
+    if (typeof event.seq !== 'number' || (this.lastSeq !== null && event.seq <= this.lastSeq)) return;
     this.lastSeq = event.seq;
     this.options.onEvent(event);
   }

@@ -1,4 +1,11 @@
-import { type ConversationState, LiveConnection, type LiveMessage, LiveRefused, operatorLabel } from '../src/live';
+import {
+  type ConversationState,
+  LiveConnection,
+  type LiveMessage,
+  LiveRefused,
+  type LiveTicket,
+  operatorLabel,
+} from '../src/live';
 import { renderMarkdown } from '../src/sanitize';
 import { el } from './el';
 import type { GuestSession } from './session';
@@ -124,9 +131,9 @@ export function guestHandoff(
     on.incoming();
   }
 
-  async function ticket(): Promise<string> {
+  async function ticket(): Promise<LiveTicket> {
     const res = await post('/live-ticket');
-    if (res.ok) return ((await res.json()) as { url: string }).url;
+    if (res.ok) return (await res.json()) as LiveTicket;
     if (res.status >= 400 && res.status < 500 && res.status !== 429) throw new LiveRefused(String(res.status));
     throw new Error(String(res.status));
   }

@@ -132,6 +132,7 @@ export function operatorPane(ctx: AppContext, events: PaneEvents) {
     live = new LiveConnection({
       ticket: conversationTicket(conversationId),
       onReset: () => void load(conversationId, null),
+      onFirstOpen: () => void load(conversationId, null),
       onEvent(event) {
         if (event.conversationId !== conversationId || id !== conversationId) return;
         if (event.type === 'message') {

@@ -6,11 +6,12 @@ import { alertBox, describeError } from '../ui';
 import { operatorPane } from './inbox-conversation';
 import { inboxRow, tickWaits } from './inbox-item';
 
-type Column = keyof Inbox;
+type Column = keyof Required<Inbox>;
 const COLUMNS: [Column, string, string][] = [
   ['waiting', 'Waiting', 'Nobody is waiting for a person.'],
   ['mine', 'Mine', 'You are not handling any conversation.'],
   ['others', 'Handled by others', 'No one else is handling a conversation.'],
+  ['active', 'With the assistant', 'No visitor is chatting with the assistant.'],
 ];
 
 /**
@@ -44,6 +45,7 @@ export function inboxView(ctx: AppContext, conversationId: string | null): View 
 
   function columnOf(item: InboxItem): Column | null {
     if (item.state === 'waiting') return 'waiting';
+    if (item.state === 'bot') return item.customer.kind === 'guest' ? 'active' : null;
     if (item.state !== 'with_operator') return null;
     return item.assignedTo?.id === ctx.user.id ? 'mine' : 'others';
   }
@@ -86,7 +88,7 @@ export function inboxView(ctx: AppContext, conversationId: string | null): View 
       const inbox = await getInbox();
       items.clear();
       const now = Date.now();
-      for (const item of [...inbox.waiting, ...inbox.mine, ...inbox.others]) {
+      for (const item of [...inbox.waiting, ...inbox.mine, ...inbox.others, ...(inbox.active ?? [])]) {
         items.set(item.conversationId, { item, receivedAt: now });
       }
       alert.show(null);
@@ -99,6 +101,7 @@ export function inboxView(ctx: AppContext, conversationId: string | null): View 
   const live = new LiveConnection<InboxItem>({
     ticket: inboxTicket(),
     onReset: () => void load(),
+    onFirstOpen: () => void load(),
     onEvent(event) {
       if (event.type !== 'state') return;
       if (event.item) {
