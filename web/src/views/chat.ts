@@ -106,7 +106,6 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
       heading.textContent = text.length > 60 ? `${text.slice(0, 60)}…` : text;
       // Not a navigation: the view stays, only the address becomes shareable/reloadable.
       history.replaceState(null, '', `#/chat/${encodeURIComponent(currentId)}`);
-      handoff.follow(currentId, 'bot');
     };
     try {
       await streamChat(
@@ -165,6 +164,8 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
       (answer as ReturnType<typeof assistantBubble> | null)?.finish();
       controller = null;
       setStreaming(false, false);
+      // Once the turn is stored (it is written before its last event), the conversation can be followed live.
+      if (currentId) handoff.follow(currentId, handoff.state);
       void loadList();
     }
   }
