@@ -35,6 +35,15 @@ export class LiveRefused extends Error {
 
 export type LiveTicket = { url: string; seq?: number };
 
+/** The part of a WebSocket this module uses (tests pass a fake). */
+export type SocketLike = {
+  readonly readyState: number;
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'close', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+};
+
 export type LiveOptions<Item> = {
   /** Asks the API for a single-use WebSocket URL and the channel's `seq` when it was issued. */
   ticket(): Promise<LiveTicket>;
@@ -47,13 +56,19 @@ export type LiveOptions<Item> = {
    * raced the ticket loads again here, so nothing published in between is missed.
    */
   onFirstOpen?(): void;
+  /** Opens the socket; a browser WebSocket unless a test passes its own. */
+  open?(url: string): SocketLike;
+  /** Resolves a relative ticket URL; the page's address by default. */
+  base?: string;
 };
+
+const OPEN = 1;
 
 const MAX_BACKOFF_MS = 30_000;
 const TYPING_EVERY_MS = 3_000;
 
 export class LiveConnection<Item = unknown> {
-  private socket: WebSocket | null = null;
+  private socket: SocketLike | null = null;
   /** The newest event seen; until the first ticket, none (that ticket's `seq` is where we start). */
   private lastSeq: number | null = null;
   private opened = false;
@@ -87,7 +102,7 @@ export class LiveConnection<Item = unknown> {
   /** Tells the other side we are typing, at most once every few seconds. */
   typing(): void {
     const now = Date.now();
-    if (now - this.lastTyping < TYPING_EVERY_MS || this.socket?.readyState !== WebSocket.OPEN) return;
+    if (now - this.lastTyping < TYPING_EVERY_MS || this.socket?.readyState !== OPEN) return;
     this.lastTyping = now;
     this.socket.send(JSON.stringify({ type: 'typing' }));
   }
@@ -103,7 +118,8 @@ export class LiveConnection<Item = unknown> {
     }
     if (!this.running) return;
     this.lastSeq ??= ticket.seq ?? 0;
-    const socket = new WebSocket(socketUrl(ticket.url, this.lastSeq));
+    const url = socketUrl(ticket.url, this.lastSeq, this.options.base);
+    const socket: SocketLike = this.options.open ? this.options.open(url) : new WebSocket(url);
     this.socket = socket;
     socket.addEventListener('open', () => {
       this.attempt = 0;
@@ -152,8 +168,8 @@ export class LiveConnection<Item = unknown> {
 }
 
 /** The ticket URL may be absolute (ws/wss or http/https) or a path on this origin. */
-function socketUrl(ticketUrl: string, after: number): string {
-  const url = new URL(ticketUrl, location.href);
+function socketUrl(ticketUrl: string, after: number, base?: string): string {
+  const url = new URL(ticketUrl, base ?? (globalThis as { location?: { href: string } }).location?.href);
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
   url.searchParams.set('after', String(after));
