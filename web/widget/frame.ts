@@ -44,7 +44,11 @@ let busy = false;
 const countUnread = () => {
   if (!isOpen) toHost({ type: 'sw:unread', count: ++unread });
 };
-const handoff = guestHandoff(session, log, alert, { incoming: countUnread, reload: () => void restore() });
+const handoff = guestHandoff(session, log, alert, {
+  incoming: countUnread,
+  reload: () => void restore(),
+  focusInput: () => input.focus(),
+});
 
 const panel = el('section', { class: 'panel', role: 'dialog', 'aria-labelledby': 'widget-title' });
 panel.append(header, ...(notice ? [notice] : []), log, handoff.typing, handoff.bar, handoff.contact, alert, form);

@@ -39,7 +39,7 @@ export function guestHandoff(
   session: GuestSession,
   log: HTMLElement,
   alert: HTMLElement,
-  on: { incoming(): void; reload(): void },
+  on: { incoming(): void; reload(): void; focusInput(): void },
 ) {
   let state: ConversationState = 'bot';
   let following: string | undefined;
@@ -80,6 +80,8 @@ export function guestHandoff(
       return;
     }
     setState(((await res.json()) as { state: ConversationState }).state);
+    // The button is gone; the message box is where the guest goes on.
+    on.focusInput();
     follow();
   });
 

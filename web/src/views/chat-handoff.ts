@@ -32,7 +32,7 @@ const TYPING_SHOWN_MS = 5_000;
  * The customer's side of a handoff inside the chat view: the conversation's state, the "Talk to a person"
  * button, and the live connection that brings operator replies, typing and state changes.
  */
-export function customerHandoff(ctx: AppContext, log: HTMLElement, reload: () => void) {
+export function customerHandoff(ctx: AppContext, log: HTMLElement, reload: () => void, composer: HTMLElement) {
   let conversationId: string | null = null;
   let state: ConversationState = 'bot';
   let operator: OperatorView | null = null;
@@ -76,6 +76,7 @@ export function customerHandoff(ctx: AppContext, log: HTMLElement, reload: () =>
         reasonInput.value = '';
         form.hidden = true;
         setState(answer.state, null);
+        composer.focus();
         connect();
       } catch (err) {
         alert.show(describeError(err));

@@ -39,11 +39,16 @@ export function chatView(ctx: AppContext, conversationId: string | null): View {
   const log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' });
   const status = h('p', { class: 'visually-hidden', role: 'status' });
   const alert = alertBox();
-  const handoff = customerHandoff(ctx, log, () => {
-    if (currentId) void loadConversation(currentId);
-  });
   const list = h('ul', { class: 'conversation-list' });
   const textarea = h('textarea', { name: 'message', rows: 3, maxlength: 8000, required: true });
+  const handoff = customerHandoff(
+    ctx,
+    log,
+    () => {
+      if (currentId) void loadConversation(currentId);
+    },
+    textarea,
+  );
   const message = field('Your message', textarea, 'Enter sends; Shift+Enter adds a line.');
   const send = h('button', { type: 'submit', class: 'primary' }, 'Send');
   const stop = h('button', { type: 'button', class: 'danger', hidden: true }, 'Stop');
