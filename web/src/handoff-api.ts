@@ -29,22 +29,14 @@ export type InboxItem = {
 /** `active`: guest conversations the assistant is answering right now, which an operator may take over. */
 export type Inbox = { waiting: InboxItem[]; mine: InboxItem[]; others: InboxItem[]; active?: InboxItem[] };
 
-export type OperatorConversation = {
-  conversation: { id: string; title: string; state: ConversationState; assignedTo?: OperatorView | null };
-  handoff: { reason: string | null; summary: string | null; contactEmail: string | null } | null;
-  messages: LiveMessage[];
-};
+export type OperatorConversation = { item: InboxItem; messages: LiveMessage[] };
 
 type Transition = { conversation: { id: string; state: ConversationState }; item: InboxItem | null };
 
 const conversationPath = (id: string, tail = '') => `/api/v1/conversations/${encodeURIComponent(id)}${tail}`;
 
 export const requestHandoff = (id: string, reason: string | null) =>
-  request<{ handoffId: string; state: ConversationState }>(
-    'POST',
-    conversationPath(id, '/handoff'),
-    reason ? { reason } : {},
-  );
+  request<Transition>('POST', conversationPath(id, '/handoff'), reason ? { reason } : {});
 
 export const getInbox = () => get<Inbox>('/api/v1/inbox');
 export const getInboxConversation = (id: string) =>

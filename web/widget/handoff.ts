@@ -79,7 +79,7 @@ export function guestHandoff(
       alert.textContent = res ? await failure(res) : 'Something went wrong. Try again.';
       return;
     }
-    setState(((await res.json()) as { state: ConversationState }).state);
+    setState(((await res.json()) as { conversation: { state: ConversationState } }).conversation.state);
     // The button is gone; the message box is where the guest goes on.
     on.focusInput();
     follow();

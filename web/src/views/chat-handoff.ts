@@ -75,7 +75,7 @@ export function customerHandoff(ctx: AppContext, log: HTMLElement, reload: () =>
         const answer = await requestHandoff(id, reasonInput.value.trim() || null);
         reasonInput.value = '';
         form.hidden = true;
-        setState(answer.state, null);
+        setState(answer.conversation.state, null);
         composer.focus();
         connect();
       } catch (err) {

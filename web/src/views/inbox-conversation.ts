@@ -6,7 +6,6 @@ import {
   conversationTicket,
   getInboxConversation,
   type InboxItem,
-  type OperatorConversation,
   release,
   reply,
   resolve,
@@ -98,15 +97,16 @@ export function operatorPane(ctx: AppContext, events: PaneEvents) {
     if (on) typingTimer = setTimeout(() => showTyping(false), TYPING_SHOWN_MS);
   }
 
-  async function load(conversationId: string, item: InboxItem | null): Promise<void> {
+  async function load(conversationId: string): Promise<void> {
     try {
-      const data = await getInboxConversation(conversationId);
+      const { item, messages } = await getInboxConversation(conversationId);
       if (id !== conversationId) return;
-      showFacts(data, item);
+      showFacts(item);
       replaceChildren(log);
-      for (const message of data.messages) append(message);
+      for (const message of messages) append(message);
       log.hidden = false;
-      setState(data.conversation.state, data.conversation.assignedTo ?? item?.assignedTo ?? null);
+      setState(item.state, item.assignedTo);
+      events.onItem(item);
       log.scrollTop = log.scrollHeight;
     } catch (err) {
       alert.show(
@@ -115,15 +115,15 @@ export function operatorPane(ctx: AppContext, events: PaneEvents) {
     }
   }
 
-  function showFacts(data: OperatorConversation, item: InboxItem | null): void {
-    heading.textContent = item ? customerName(item.customer) : data.conversation.title || 'Conversation';
-    const handoff = data.handoff;
+  function showFacts(item: InboxItem): void {
+    heading.textContent = customerName(item.customer);
     replaceChildren(
       facts,
-      item ? h('p', { class: 'meta' }, item.site ? `Site: ${item.site.name}` : 'Web client', ' · ', item.title) : null,
-      handoff?.reason ? h('p', {}, h('strong', {}, 'Reason: '), handoff.reason) : null,
-      handoff?.summary ? h('p', { class: 'inbox-summary' }, h('strong', {}, 'Summary: '), handoff.summary) : null,
-      handoff?.contactEmail ? h('p', {}, h('strong', {}, 'Contact: '), handoff.contactEmail) : null,
+      h('p', { class: 'meta' }, item.site ? `Site: ${item.site.name}` : 'Web client', ' · ', item.title),
+      item.reason ? h('p', {}, h('strong', {}, 'Reason: '), item.reason) : null,
+      item.summary ? h('p', { class: 'inbox-summary' }, h('strong', {}, 'Summary: '), item.summary) : null,
+      item.contactEmail ? h('p', {}, h('strong', {}, 'Contact: '), item.contactEmail) : null,
+      item.timedOut ? h('p', {}, h('span', { class: 'badge badge-warn' }, 'Nobody claimed it in time')) : null,
     );
   }
 
@@ -131,8 +131,8 @@ export function operatorPane(ctx: AppContext, events: PaneEvents) {
     live?.stop();
     live = new LiveConnection({
       ticket: conversationTicket(conversationId),
-      onReset: () => void load(conversationId, null),
-      onFirstOpen: () => void load(conversationId, null),
+      onReset: () => void load(conversationId),
+      onFirstOpen: () => void load(conversationId),
       onEvent(event) {
         if (event.conversationId !== conversationId || id !== conversationId) return;
         if (event.type === 'message') {
@@ -164,7 +164,7 @@ export function operatorPane(ctx: AppContext, events: PaneEvents) {
         } catch (err) {
           if (err instanceof ApiError && err.code === 'ALREADY_CLAIMED') {
             alert.show('Another operator claimed this conversation first. It is theirs now.');
-            void load(current, null);
+            void load(current);
           } else alert.show(describeError(err));
         }
       });
@@ -211,7 +211,7 @@ export function operatorPane(ctx: AppContext, events: PaneEvents) {
       heading.textContent = item ? customerName(item.customer) : 'Conversation';
       render();
       follow(conversationId);
-      void load(conversationId, item);
+      void load(conversationId);
     },
     dispose(): void {
       clearTimeout(typingTimer);
