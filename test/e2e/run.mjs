@@ -115,7 +115,7 @@ try {
   );
   await step('widget: a page on an origin not on the list gets no widget', () => widgetRefusedFlow(port));
   await step(
-    'handoff: a guest asks for a person; an operator sees it live, claims, replies; both sides live; resolved',
+    'handoff: a guest (widget) and a customer (web client) ask for a person; an operator sees it live, claims, replies; resolve, hand back',
     () => handoffFlow(port, admin),
   );
 } catch (err) {
@@ -624,34 +624,14 @@ async function widgetFlow(port, admin) {
  * Issue 15's "done when": a guest in the widget asks for a person, a moderator (made by the admin CLI) watching
  * the inbox in a second browser context sees it arrive without a reload, claims it and replies; the guest sees
  * the reply live under the operator's name and role, the guest's next message reaches the operator live, and
- * the operator resolves.
+ * the operator resolves. Then the same from the web client for a signed-in customer, handed back to the bot.
  */
 async function handoffFlow(port, admin) {
   const service = `http://localhost:${port}`;
   const hostPort = await freePort(port + 300);
   const hostOrigin = `http://127.0.0.1:${hostPort}`;
   const operator = { email: `ana-${run}@example.com`, username: `ana_${run}`, fullName: 'Ana Operator' };
-  const cli = spawnSync(
-    'npm',
-    [
-      'run',
-      '--silent',
-      'admin',
-      '--',
-      'create',
-      '--email',
-      operator.email,
-      '--username',
-      operator.username,
-      '--full-name',
-      operator.fullName,
-      '--role',
-      'moderator',
-      '--password-stdin',
-    ],
-    { cwd: root, input: `${password}\n`, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
-  );
-  if (cli.status !== 0) throw new Error(`admin CLI (moderator) failed:\n${cli.stderr}${cli.stdout}`);
+  createWithCli(operator, 'moderator');
   const token = await apiLogin(service, admin);
   const siteName = `E2E handoff ${run}`;
   const { site } = await api(service, token, 'POST', '/api/v1/sites', { name: siteName, allowedOrigins: [hostOrigin] });
@@ -687,10 +667,10 @@ async function handoffFlow(port, admin) {
 
     // Live in the inbox, no reload: the site, the guest, a ticking wait time.
     await waiting.waitFor({ timeout: 20_000 });
-    await waiting
-      .locator('.wait')
-      .filter({ hasText: /^Waiting \d+ (s|min)$/ })
-      .waitFor();
+    const wait = waiting.locator('.wait');
+    await wait.filter({ hasText: /^Waiting \d+ (s|min)$/ }).waitFor();
+    const waitedFirst = await wait.textContent();
+    await waitFor(async () => (await wait.textContent()) !== waitedFirst, 5_000, 'the wait time to tick');
     await shot(opPage, 'handoff-inbox-waiting');
     await waiting.getByRole('button').first().click();
     const pane = opPage.locator('.operator-pane');
@@ -699,6 +679,10 @@ async function handoffFlow(port, admin) {
     await pane.getByText('You are handling this conversation.').waitFor();
     await opPage.locator('.inbox-column[data-column="mine"] .inbox-item').filter({ hasText: siteName }).waitFor();
     await opPage.getByLabel('Your reply').fill('Hi, I am **Ana**. Let me check your order.');
+    await frame
+      .locator('.typing-note')
+      .filter({ hasText: /is typing…/ })
+      .waitFor({ timeout: 10_000 });
     await opPage.getByRole('button', { name: 'Send reply' }).click();
 
     // The guest sees the reply live, named, with the role label, and who they are talking with.
@@ -738,10 +722,66 @@ async function handoffFlow(port, admin) {
     await shot(page, 'handoff-guest-resolved');
     await shot(opPage, 'handoff-operator-resolved');
     await finish(page, guest.context);
+
+    // The web client's side: a signed-in customer asks with a reason; the operator hands back to the bot.
+    const customer = { email: `ben-${run}@example.com`, username: `ben_${run}` };
+    createWithCli(customer, 'user');
+    const cust = await newPage();
+    const cpage = cust.page;
+    await signIn(cpage, devUrl, customer);
+    await cpage.getByLabel('Your message').fill('Can I change my delivery address?');
+    await cpage.getByRole('button', { name: 'Send', exact: true }).click();
+    await cpage.locator('.msg-assistant').first().waitFor();
+    await cpage.locator('.msg-assistant.streaming').waitFor({ state: 'detached', timeout: 30_000 });
+    await cpage.getByRole('button', { name: 'Talk to a person' }).click();
+    await cpage.getByLabel('What do you need help with? (optional)').fill('The address form rejects my postcode');
+    await cpage.getByRole('button', { name: 'Ask for a person' }).click();
+    const custState = cpage.locator('.handoff-state');
+    await custState.filter({ hasText: /Waiting for a person/ }).waitFor();
+    const theirs = opPage
+      .locator('.inbox-column[data-column="waiting"] .inbox-item')
+      .filter({ hasText: customer.username });
+    await theirs.getByText('The address form rejects my postcode').waitFor({ timeout: 20_000 });
+    await theirs.getByRole('button').first().click();
+    await pane.getByText('The address form rejects my postcode').waitFor();
+    await pane.getByRole('button', { name: 'Claim' }).click();
+    await pane.getByText('You are handling this conversation.').waitFor();
+    await custState.filter({ hasText: /You are talking with .*Support team \(moderator\)/ }).waitFor();
+    await opPage.getByLabel('Your reply').fill('Done: I have updated it for you.');
+    await opPage.getByRole('button', { name: 'Send reply' }).click();
+    const custReply = cpage.locator('.msg-operator').filter({ hasText: 'I have updated it for you.' });
+    await custReply.waitFor({ timeout: 20_000 });
+    const custLabel = (await custReply.locator('.msg-author').textContent()).trim();
+    await assert(operatorLabel.test(custLabel), `the web client names the operator with the role (${custLabel})`);
+    await cpage.getByLabel('Your message').fill('Thank you!');
+    await cpage.getByRole('button', { name: 'Send', exact: true }).click();
+    await cpage.locator('.msg-user').filter({ hasText: 'Thank you!' }).getByText('Sent to the support team.').waitFor();
+    await assert((await cpage.locator('.msg-assistant').count()) === 1, 'the assistant stays silent (web client)');
+    await pane.locator('.msg-user').filter({ hasText: 'Thank you!' }).waitFor({ timeout: 20_000 });
+    await shot(cpage, 'handoff-web-client');
+    await pane.getByRole('button', { name: 'Hand back to the bot' }).click();
+    await custState.filter({ hasText: 'You are back with the assistant.' }).waitFor({ timeout: 20_000 });
+    await cpage.getByRole('button', { name: 'Talk to a person' }).waitFor();
+    await shot(cpage, 'handoff-web-client-back');
+    await finish(cpage, cust.context);
     await finish(opPage, ops.context);
   } finally {
     host.close();
   }
+}
+
+/** An account made by the admin CLI (verified, no mail round trip) with the suite's password. */
+function createWithCli(who, role) {
+  const args = ['run', '--silent', 'admin', '--', 'create', '--email', who.email, '--username', who.username];
+  if (who.fullName) args.push('--full-name', who.fullName);
+  args.push('--role', role, '--password-stdin');
+  const cli = spawnSync('npm', args, {
+    cwd: root,
+    input: `${password}\n`,
+    encoding: 'utf8',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
+  if (cli.status !== 0) throw new Error(`admin CLI (${role}) failed:\n${cli.stderr}${cli.stdout}`);
 }
 
 async function widgetRefusedFlow(port) {

@@ -32,12 +32,14 @@ export function inboxRow(item: InboxItem, selected: boolean, open: (id: string) 
     { class: 'inbox-facts' },
     item.state === 'waiting' ? h('span', { class: 'wait', 'data-conversation': item.conversationId }) : null,
     item.timedOut ? h('span', { class: 'badge badge-warn' }, 'Timed out') : null,
+    item.trigger === 'assistant' ? h('span', {}, 'Handed over by the assistant') : null,
     item.assignedTo ? h('span', {}, `Handled by ${item.assignedTo.displayName} (${item.assignedTo.role})`) : null,
   );
   return h(
     'li',
     { class: 'inbox-item', 'data-conversation': item.conversationId, 'data-state': item.state },
     button,
+    item.title ? h('p', { class: 'inbox-title' }, item.title) : null,
     facts,
     item.reason ? h('p', { class: 'inbox-reason' }, h('strong', {}, 'Reason: '), item.reason) : null,
     item.summary ? h('p', { class: 'inbox-summary' }, h('strong', {}, 'Summary: '), item.summary) : null,
