@@ -50,6 +50,14 @@ const decisions: Record<string, Permission | Permission[] | 'public'> = {
   'GET /api/v1/conversations': ['chat:use', 'chat:guest'],
   'GET /api/v1/conversations/{id}': ['chat:use', 'chat:guest'],
   'DELETE /api/v1/conversations/{id}': ['chat:use', 'chat:guest'],
+  // Human handoff: the customer asks (their own conversation only); operators (moderators, admins) run the inbox.
+  'POST /api/v1/conversations/{id}/handoff': ['chat:use', 'chat:guest'],
+  'GET /api/v1/inbox': 'inbox:operate',
+  'GET /api/v1/inbox/conversations/{id}': 'inbox:operate',
+  'POST /api/v1/conversations/{id}/claim': 'inbox:operate',
+  'POST /api/v1/conversations/{id}/messages': 'inbox:operate',
+  'POST /api/v1/conversations/{id}/resolve': 'inbox:operate',
+  'POST /api/v1/conversations/{id}/release': 'inbox:operate',
   'GET /v1/models': 'chat:use',
   'POST /v1/chat/completions': 'chat:use',
   // Public, but content:write callers also see drafts (tested in faqs.test.ts).
