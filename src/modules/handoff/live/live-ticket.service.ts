@@ -21,7 +21,7 @@ export type LiveTarget = { channel: string; path: string; as: LivePrincipal['as'
 /**
  * A single-use WebSocket URL for `caller` on `target`, valid TICKET_TTL_MS. Browsers cannot put an
  * Authorization header on a WebSocket, so the ticket rides in the URL; only its SHA-256 is stored, in
- * the channel it opens. API keys are for servers, which have no business holding a browser's socket.
+ * the channel it opens.
  */
 export async function issueLiveTicket(
   db: Db,
@@ -31,9 +31,7 @@ export async function issueLiveTicket(
   requestUrl: string,
   now = Date.now(),
 ): Promise<LiveTicket> {
-  if (caller.apiKey) {
-    throw new AppError(403, 'FORBIDDEN', 'Live channels are for signed-in browsers; an API key cannot open one.');
-  }
+  refuseApiKeys(caller);
   const principal = await principalOf(db, caller, target.as);
   const ticket = generateOpaqueToken(32);
   const expiresAt = now + TICKET_TTL_MS;
@@ -45,6 +43,13 @@ export async function issueLiveTicket(
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.search = new URLSearchParams({ ticket }).toString();
   return { url: url.toString(), expiresAt: new Date(expiresAt).toISOString(), seq };
+}
+
+/** API keys are for servers, which have no business holding a browser's socket (checked before any lookup). */
+export function refuseApiKeys(caller: AuthUser): void {
+  if (caller.apiKey) {
+    throw new AppError(403, 'FORBIDDEN', 'Live channels are for signed-in browsers; an API key cannot open one.');
+  }
 }
 
 async function principalOf(db: Db, caller: AuthUser, as: LivePrincipal['as']): Promise<LivePrincipal> {

@@ -9,11 +9,12 @@ import { conversationAccess } from '../handoff.access';
 import { conversationChannel, INBOX_CHANNEL, liveChannel } from './live.client';
 import * as routes from './live.routes';
 import { LIVE_REFUSED_HEADER } from './live.types';
-import { issueLiveTicket, TICKET_FORMAT } from './live-ticket.service';
+import { issueLiveTicket, refuseApiKeys, TICKET_FORMAT } from './live-ticket.service';
 
 export const liveRouter = createRouter()
   .openapi(routes.conversationTicket, async (c) => {
     const { id } = c.req.valid('param');
+    refuseApiKeys(currentUser(c));
     const { as } = await conversationAccess(dbOf(c), currentUser(c), id);
     const target = {
       channel: conversationChannel(id),
