@@ -100,9 +100,13 @@ export async function conversationOf(
           'Help',
           state,
         )
-      : env.DB.prepare(
-          'INSERT INTO conversations (id, visitor_id, site_id, title, state) VALUES (?, ?, ?, ?, ?)',
-        ).bind(id, owner.visitorId, owner.siteId, 'Help', state);
+      : env.DB.prepare('INSERT INTO conversations (id, visitor_id, site_id, title, state) VALUES (?, ?, ?, ?, ?)').bind(
+          id,
+          owner.visitorId,
+          owner.siteId,
+          'Help',
+          state,
+        );
   await statement.run();
   return id;
 }

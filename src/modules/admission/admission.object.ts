@@ -251,7 +251,11 @@ export class AdmissionObject extends DurableObject<Env> {
     if (account && (await account.accepts(session.tokenVersion, session.sessionId, session.accountMaxAgeMs))) return;
     try {
       const channel = this.env.LIVE.get(this.env.LIVE.idFromName(session.channel));
-      await channel.closeFor({ userId: session.userId, sessionId: session.sessionId, tokenVersion: session.tokenVersion });
+      await channel.closeFor({
+        userId: session.userId,
+        sessionId: session.sessionId,
+        tokenVersion: session.tokenVersion,
+      });
       await this.live.forget(session);
     } catch (error) {
       log('error', 'live socket of an ended session not closed; tried again on the next account change', {

@@ -1,3 +1,4 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LiveEventBody } from '../../../src/modules/handoff/handoff.types';
@@ -134,5 +135,34 @@ describe('live events', () => {
     inbox.socket.send(JSON.stringify({ type: 'typing' }));
     await pause(50);
     expect(inbox.isClosed()).toBe(false);
+  });
+});
+
+describe('the wait timer', () => {
+  const timerOf = (id: string) =>
+    runInDurableObject(liveChannel(env.LIVE, conversationChannel(id)), async (_, state) => ({
+      alarm: await state.storage.getAlarm(),
+      wait: await state.storage.get('wait'),
+    }));
+
+  it('is the conversation channel’s alarm, and is dropped once the alarm handled it', async () => {
+    const id = await conversationOf(customer, 'waiting');
+    const channel = liveChannel(env.LIVE, conversationChannel(id));
+    const atMs = Date.now() + 120_000;
+    await channel.scheduleWaitTimeout('handoff-1', atMs);
+    expect(await timerOf(id)).toEqual({ alarm: atMs, wait: { conversationId: id, handoffId: 'handoff-1', atMs } });
+    expect(await runDurableObjectAlarm(channel)).toBe(true);
+    expect(await timerOf(id)).toEqual({ alarm: null, wait: undefined });
+  });
+
+  it('is replaced by a newer handoff’s and can be cancelled', async () => {
+    const id = await conversationOf(customer, 'waiting');
+    const channel = liveChannel(env.LIVE, conversationChannel(id));
+    await channel.scheduleWaitTimeout('handoff-1', Date.now() + 60_000);
+    const atMs = Date.now() + 90_000;
+    await channel.scheduleWaitTimeout('handoff-2', atMs);
+    expect(await timerOf(id)).toEqual({ alarm: atMs, wait: { conversationId: id, handoffId: 'handoff-2', atMs } });
+    await channel.cancelWaitTimeout();
+    expect(await timerOf(id)).toEqual({ alarm: null, wait: undefined });
   });
 });

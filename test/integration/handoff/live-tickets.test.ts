@@ -1,13 +1,13 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { conversationChannel, liveChannel } from '../../../src/modules/handoff/live/live.client';
 import { sha256Hex } from '../../../src/lib/opaque-token';
+import { conversationChannel, liveChannel } from '../../../src/modules/handoff/live/live.client';
 import { createKey } from '../../helpers/api-keys';
 import { bearer, registerAndLogin, type Session } from '../../helpers/auth';
 import { createSite, startGuest, useGuestFakes } from '../../helpers/guest';
 import { call, postJson, readError } from '../../helpers/http';
-import { uniqueIp } from '../../helpers/logs';
 import { askTicket, connect, conversationOf, socketPath, ticketFor } from '../../helpers/live';
+import { uniqueIp } from '../../helpers/logs';
 
 const ticketPath = (id: string) => `/api/v1/conversations/${id}/live-ticket`;
 
@@ -55,7 +55,11 @@ describe('live tickets', () => {
     const secure = await exports.default.fetch(
       new Request(`https://support.example.com${ticketPath(id)}`, {
         method: 'POST',
-        headers: { ...bearer(customer.accessToken), 'Content-Type': 'application/json', 'CF-Connecting-IP': uniqueIp() },
+        headers: {
+          ...bearer(customer.accessToken),
+          'Content-Type': 'application/json',
+          'CF-Connecting-IP': uniqueIp(),
+        },
         body: '{}',
       }),
     );
@@ -160,7 +164,9 @@ describe('live tickets', () => {
     const guest = await startGuest(siteId);
     const id = await conversationOf({ visitorId: guest.visitorId, siteId });
     const { url } = await ticketFor(ticketPath(id), guest.accessToken);
-    await env.DB.prepare('UPDATE visitors SET expires_at = ? WHERE id = ?').bind(Date.now() - 1000, guest.visitorId).run();
+    await env.DB.prepare('UPDATE visitors SET expires_at = ? WHERE id = ?')
+      .bind(Date.now() - 1000, guest.visitorId)
+      .run();
     const res = await call(socketPath(url), { headers: { Upgrade: 'websocket' } });
     expect(res.status).toBe(401);
     expect((await readError(res)).code).toBe('UNAUTHORIZED');

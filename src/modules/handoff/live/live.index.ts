@@ -39,7 +39,11 @@ const invalidTicket = () =>
  * Hands the upgrade to the channel, which redeems the ticket (only its hash leaves this function) and
  * checks its holder again. The 101 is rebuilt here so the app's middleware can add its headers.
  */
-async function connect(c: Context<AppEnv>, channel: string, query: { ticket?: string | undefined; after?: number | undefined }) {
+async function connect(
+  c: Context<AppEnv>,
+  channel: string,
+  query: { ticket?: string | undefined; after?: number | undefined },
+) {
   if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
     throw new AppError(426, 'UPGRADE_REQUIRED', 'Connect to this URL with a WebSocket.', {
       headers: { Upgrade: 'websocket' },
