@@ -27,6 +27,7 @@ import { registerDocs } from './modules/docs/docs.index';
 import { documentsRouter } from './modules/documents/documents.index';
 import { faqsRouter } from './modules/faqs/faqs.index';
 import { guestRouter } from './modules/guest/guest.index';
+import { handoffRouter } from './modules/handoff/handoff.index';
 import { liveRouter } from './modules/handoff/live/live.index';
 import { healthRouter } from './modules/health/health.index';
 import { outboxRouter } from './modules/mail/outbox.index';
@@ -100,10 +101,11 @@ export function createApp() {
   app.route('/', documentsRouter);
   app.route('/', apiKeysRouter);
   app.route('/', sitesRouter);
+  app.route('/', handoffRouter);
+  app.route('/', liveRouter);
   app.route('/', guestRouter);
   app.route('/', widgetRouter);
   app.route('/', outboxRouter);
-  app.route('/', liveRouter);
 
   registerDocs(app);
 

@@ -142,27 +142,27 @@ describe('the wait timer', () => {
   const timerOf = (id: string) =>
     runInDurableObject(liveChannel(env.LIVE, conversationChannel(id)), async (_, state) => ({
       alarm: await state.storage.getAlarm(),
-      wait: await state.storage.get('wait'),
+      timer: await state.storage.get('waitTimer'),
     }));
 
-  it('is the conversation channel’s alarm, and is dropped once the alarm handled it', async () => {
+  it('is the conversation channel’s alarm, dropped once the alarm ran', async () => {
     const id = await conversationOf(customer, 'waiting');
     const channel = liveChannel(env.LIVE, conversationChannel(id));
     const atMs = Date.now() + 120_000;
-    await channel.scheduleWaitTimeout('handoff-1', atMs);
-    expect(await timerOf(id)).toEqual({ alarm: atMs, wait: { conversationId: id, handoffId: 'handoff-1', atMs } });
+    await channel.scheduleWaitTimeout(id, 'handoff-1', atMs);
+    expect(await timerOf(id)).toEqual({ alarm: atMs, timer: { conversationId: id, handoffId: 'handoff-1' } });
     expect(await runDurableObjectAlarm(channel)).toBe(true);
-    expect(await timerOf(id)).toEqual({ alarm: null, wait: undefined });
+    expect(await timerOf(id)).toEqual({ alarm: null, timer: undefined });
   });
 
   it('is replaced by a newer handoff’s and can be cancelled', async () => {
     const id = await conversationOf(customer, 'waiting');
     const channel = liveChannel(env.LIVE, conversationChannel(id));
-    await channel.scheduleWaitTimeout('handoff-1', Date.now() + 60_000);
+    await channel.scheduleWaitTimeout(id, 'handoff-1', Date.now() + 60_000);
     const atMs = Date.now() + 90_000;
-    await channel.scheduleWaitTimeout('handoff-2', atMs);
-    expect(await timerOf(id)).toEqual({ alarm: atMs, wait: { conversationId: id, handoffId: 'handoff-2', atMs } });
+    await channel.scheduleWaitTimeout(id, 'handoff-2', atMs);
+    expect(await timerOf(id)).toEqual({ alarm: atMs, timer: { conversationId: id, handoffId: 'handoff-2' } });
     await channel.cancelWaitTimeout();
-    expect(await timerOf(id)).toEqual({ alarm: null, wait: undefined });
+    expect(await timerOf(id)).toEqual({ alarm: null, timer: undefined });
   });
 });

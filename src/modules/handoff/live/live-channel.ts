@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { errorDetail } from '../../../lib/error-detail';
 import { log } from '../../../lib/logger';
 import { admissionOf } from '../../admission/admission.client';
-import { handoffContextFromEnv } from '../handoff.context';
+import type { HandoffContext } from '../handoff.context';
 import type { LiveEvent, LiveEventBody } from '../handoff.types';
 import { handleWaitTimeout } from '../nobody-there';
 import { conversationIdOf } from './live.client';
@@ -23,7 +23,7 @@ const KEPT_EVENTS = 500;
 /** Whose sockets to close: a user's, or only those opened for one session (and token version). */
 export type CloseFor = { userId: string; sessionId?: string; tokenVersion?: number };
 
-type WaitTimer = { conversationId: string; handoffId: string; atMs: number };
+type WaitTimer = { conversationId: string; handoffId: string };
 type PendingConnect = { holder: SocketAttachment; revoked: boolean };
 
 /**
@@ -33,13 +33,18 @@ type PendingConnect = { holder: SocketAttachment; revoked: boolean };
  * One call at a time, so `seq` is strictly increasing without locks. A conversation's channel also
  * holds the handoff's wait timer (its alarm).
  */
-export class LiveChannel extends DurableObject<Env> {
+export class LiveChannelObject extends DurableObject<Env> {
   private lastSeq: number | undefined;
   private readonly tickets = new LiveTickets(this.ctx.storage.kv);
   /** Connections whose holder is being checked: a `closeFor` meanwhile must refuse them too. */
   private readonly pending = new Set<PendingConnect>();
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  /** `handoffContext`: for handoff work outside a request (the wait timer); the entry point owns the configuration. */
+  constructor(
+    ctx: DurableObjectState,
+    env: Env,
+    private readonly handoffContext: (waitUntil: (promise: Promise<unknown>) => void) => HandoffContext,
+  ) {
     super(ctx, env);
     // Keep-alives are answered without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
@@ -140,31 +145,37 @@ export class LiveChannel extends DurableObject<Env> {
     await this.forgetIfLast(socket);
   }
 
-  /** Calls `handleWaitTimeout` at `atMs` unless cancelled (one timer: a new handoff replaces the last one's). */
-  async scheduleWaitTimeout(handoffId: string, atMs: number): Promise<void> {
+  /**
+   * A conversation's channel wakes up when its customer has waited HANDOFF_WAIT_MINUTES; the handler
+   * checks the handoff is still unclaimed, so a timer that outlived its handoff does nothing.
+   */
+  async scheduleWaitTimeout(conversationId: string, handoffId: string, atMs: number): Promise<void> {
     this.rememberName();
-    const conversationId = conversationIdOf(this.name() ?? '');
-    if (conversationId === undefined) throw new Error("a wait timer on a channel that is not a conversation's");
-    await this.ctx.storage.put('wait', { conversationId, handoffId, atMs } satisfies WaitTimer);
+    await this.ctx.storage.put<WaitTimer>('waitTimer', { conversationId, handoffId });
     await this.ctx.storage.setAlarm(atMs);
   }
 
   async cancelWaitTimeout(): Promise<void> {
-    await this.ctx.storage.delete('wait');
+    await this.ctx.storage.delete('waitTimer');
     await this.ctx.storage.deleteAlarm();
   }
 
   override async alarm(): Promise<void> {
-    const timer = await this.ctx.storage.get<WaitTimer>('wait');
+    const timer = await this.ctx.storage.get<WaitTimer>('waitTimer');
     if (!timer) return;
-    // A throw retries the alarm (with backoff), so the timer is dropped only once it was handled.
-    await handleWaitTimeout(
-      handoffContextFromEnv(this.env, (promise) => this.ctx.waitUntil(promise)),
-      timer.conversationId,
-      timer.handoffId,
-    );
-    const current = await this.ctx.storage.get<WaitTimer>('wait');
-    if (current?.handoffId === timer.handoffId) await this.ctx.storage.delete('wait');
+    await this.ctx.storage.delete('waitTimer');
+    const pending: Promise<unknown>[] = [];
+    try {
+      await handleWaitTimeout(
+        this.handoffContext((p) => pending.push(p)),
+        timer.conversationId,
+        timer.handoffId,
+      );
+      await Promise.allSettled(pending);
+    } catch (error) {
+      // Not retried: telling the customer twice is worse than the transcript mail missing (logged).
+      log('error', 'handoff wait timeout failed', { ...errorDetail(error) });
+    }
   }
 
   protected async currentSeq(): Promise<number> {
