@@ -3,7 +3,8 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LiveEventBody } from '../../../src/modules/handoff/handoff.types';
 import { conversationChannel, INBOX_CHANNEL, liveChannel } from '../../../src/modules/handoff/live/live.client';
-import { registerAndLogin, type Session } from '../../helpers/auth';
+import { bearer, registerAndLogin, type Session } from '../../helpers/auth';
+import { postJson } from '../../helpers/http';
 import { closedWithin, connect, conversationOf, type LiveClient, ticketFor } from '../../helpers/live';
 
 const ticketPath = (id: string) => `/api/v1/conversations/${id}/live-ticket`;
@@ -135,6 +136,22 @@ describe('live events', () => {
     inbox.socket.send(JSON.stringify({ type: 'typing' }));
     await pause(50);
     expect(inbox.isClosed()).toBe(false);
+  });
+});
+
+describe('handoff events reach the sockets', () => {
+  it('shows a customer’s request for a person on their socket and in the operators’ inbox', async () => {
+    const id = await conversationOf(customer);
+    const customerSide = await connect((await ticketFor(ticketPath(id), customer.accessToken)).url);
+    const inbox = await connect((await ticketFor('/api/v1/inbox/live-ticket', operator.accessToken)).url);
+    const res = await postJson(
+      `/api/v1/conversations/${id}/handoff`,
+      { reason: 'billing' },
+      bearer(customer.accessToken),
+    );
+    expect(res.status).toBe(200);
+    expect(await customerSide.next((m) => m.type === 'state')).toMatchObject({ conversationId: id, state: 'waiting' });
+    expect(await inbox.next((m) => m.type === 'state' && m.conversationId === id)).toMatchObject({ state: 'waiting' });
   });
 });
 
