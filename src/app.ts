@@ -28,6 +28,7 @@ import { documentsRouter } from './modules/documents/documents.index';
 import { faqsRouter } from './modules/faqs/faqs.index';
 import { guestRouter } from './modules/guest/guest.index';
 import { handoffRouter } from './modules/handoff/handoff.index';
+import { liveRouter } from './modules/handoff/live/live.index';
 import { healthRouter } from './modules/health/health.index';
 import { outboxRouter } from './modules/mail/outbox.index';
 import { mfaRouter } from './modules/mfa/mfa.index';
@@ -101,6 +102,7 @@ export function createApp() {
   app.route('/', apiKeysRouter);
   app.route('/', sitesRouter);
   app.route('/', handoffRouter);
+  app.route('/', liveRouter);
   app.route('/', guestRouter);
   app.route('/', widgetRouter);
   app.route('/', outboxRouter);
