@@ -32,6 +32,8 @@ const relaxedLimits = [
   'RATE_LIMIT_REGISTER_IP:100/1m',
   'RATE_LIMIT_REFRESH_IP:100/1m',
   'RATE_LIMIT_ACCOUNT_IP:100/1m',
+  // The shortest wait allowed, so the "nobody there" flow sees its notice within the run.
+  'HANDOFF_WAIT_MINUTES:1',
 ];
 const dev = spawn(
   process.execPath,
@@ -117,6 +119,9 @@ try {
   await step(
     'handoff: a guest (widget) and a customer (web client) ask for a person; an operator sees it live, claims, replies; resolve, hand back',
     () => handoffFlow(port, admin),
+  );
+  await step('handoff: nobody claims in time; the guest is told and leaves an email', () =>
+    nobodyThereFlow(port, admin),
   );
 } catch (err) {
   failed = true;
@@ -768,6 +773,62 @@ async function handoffFlow(port, admin) {
   } finally {
     host.close();
   }
+}
+
+/** HANDOFF_WAIT_MINUTES (1 here) passes unclaimed: the notice arrives live, with an email field. */
+async function nobodyThereFlow(port, admin) {
+  const service = `http://localhost:${port}`;
+  const hostPort = await freePort(port + 400);
+  const hostOrigin = `http://127.0.0.1:${hostPort}`;
+  const token = await apiLogin(service, admin);
+  const { site } = await api(service, token, 'POST', '/api/v1/sites', {
+    name: `E2E nobody ${run}`,
+    allowedOrigins: [hostOrigin],
+  });
+  const host = await serveHostPage(hostPort, service, site.id);
+  try {
+    const { page, context } = await newPage([
+      (status, url) => status === 401 && url.endsWith('/api/v1/guest/sessions/renew'),
+    ]);
+    await page.goto(hostOrigin);
+    await page.getByRole('button', { name: 'Open support chat' }).click();
+    const frame = page.frameLocator('iframe[title="Support chat"]');
+    const input = frame.getByLabel('Your message');
+    await input.fill('Is anyone there?');
+    await input.press('Enter');
+    await frame.locator('.msg-assistant[data-done]').first().waitFor({ timeout: 30_000 });
+    await frame.getByRole('button', { name: 'Talk to a person' }).click();
+    await frame
+      .getByRole('status')
+      .filter({ hasText: /Waiting for a person/ })
+      .waitFor();
+    await assert(await frame.getByLabel(/Your email/).isHidden(), 'no email field before the notice');
+    await frame.locator('.msg-system').waitFor({ timeout: 100_000 });
+    const email = frame.getByLabel(/Your email/);
+    await email.waitFor();
+    await shot(page, 'handoff-nobody-there');
+    const address = `guest-${run}@example.com`;
+    await email.fill(address);
+    await frame.getByRole('button', { name: 'Leave email' }).click();
+    await frame.getByText(`Thanks. We will write to ${address}.`).waitFor();
+    await assert(await email.isHidden(), 'the email field goes once the address is left');
+    const inbox = await apiGet(service, token, '/api/v1/inbox');
+    const item = inbox.waiting.find((i) => i.site?.id === site.id);
+    await assert(
+      item?.timedOut === true && item.contactEmail === address,
+      `operators see it timed out, with the address: ${JSON.stringify(item)}`,
+    );
+    await shot(page, 'handoff-contact-left');
+    await finish(page, context);
+  } finally {
+    host.close();
+  }
+}
+
+async function apiGet(service, token, path) {
+  const res = await fetch(`${service}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`GET ${path} failed: ${res.status} ${await res.text()}`);
+  return res.json();
 }
 
 /** An account made by the admin CLI (verified, no mail round trip) with the suite's password. */

@@ -52,7 +52,7 @@ export function guestHandoff(
   const contact = el('form', { class: 'contact', hidden: '' });
   const emailLabel = el('label', { for: 'contact-email' }, 'Your email, so we can write back');
   const email = el('input', { id: 'contact-email', type: 'email', required: '', autocomplete: 'email' });
-  const leave = el('button', { type: 'submit', class: 'send' }, 'Send');
+  const leave = el('button', { type: 'submit', class: 'send' }, 'Leave email');
   contact.append(emailLabel, email, leave);
   const bar = el('div', { class: 'handoff' });
   bar.append(status, ask);
