@@ -68,10 +68,11 @@ export function operatorPane(ctx: AppContext, events: PaneEvents) {
   const mineNow = () => state === 'with_operator' && assignedTo?.id === ctx.user.id;
 
   function render(): void {
-    const handled = state === 'with_operator';
     stateLine.textContent = stateWords(state, assignedTo, ctx.user.id);
     actions.hidden = id === null;
-    claimButton.hidden = handled;
+    // Waiting: claim it; with the assistant: take it over; resolved or held by someone: nothing to claim.
+    claimButton.hidden = state !== 'waiting' && state !== 'bot';
+    if (!claimButton.disabled) claimButton.textContent = state === 'bot' ? 'Take over' : 'Claim';
     resolveButton.hidden = !mineNow();
     releaseButton.hidden = !mineNow();
     form.hidden = !mineNow();
