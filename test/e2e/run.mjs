@@ -120,7 +120,7 @@ try {
     'handoff: a guest (widget) and a customer (web client) ask for a person; an operator sees it live, claims, replies; resolve, hand back',
     () => handoffFlow(port, admin),
   );
-  await step('handoff: nobody claims in time; the guest is told and leaves an email', () =>
+  await step('handoff: the assistant hands off, nobody claims in time; the guest is told and leaves an email', () =>
     nobodyThereFlow(port, admin),
   );
 } catch (err) {
@@ -775,7 +775,10 @@ async function handoffFlow(port, admin) {
   }
 }
 
-/** HANDOFF_WAIT_MINUTES (1 here) passes unclaimed: the notice arrives live, with an email field. */
+/**
+ * The assistant hands off, and HANDOFF_WAIT_MINUTES (1 here) passes unclaimed: the notice arrives live, with an
+ * email field, and the address reaches the operators.
+ */
 async function nobodyThereFlow(port, admin) {
   const service = `http://localhost:${port}`;
   const hostPort = await freePort(port + 400);
@@ -794,14 +797,19 @@ async function nobodyThereFlow(port, admin) {
     await page.getByRole('button', { name: 'Open support chat' }).click();
     const frame = page.frameLocator('iframe[title="Support chat"]');
     const input = frame.getByLabel('Your message');
-    await input.fill('Is anyone there?');
+    // This time the assistant hands off (its handoff_to_human tool, on the fake DeepSeek's cue): the answer's
+    // `done` says the conversation now waits, and the frame shows it without the button.
+    await input.fill('Is anyone there? I want a person. [fake:handoff=1]');
     await input.press('Enter');
     await frame.locator('.msg-assistant[data-done]').first().waitFor({ timeout: 30_000 });
-    await frame.getByRole('button', { name: 'Talk to a person' }).click();
     await frame
       .getByRole('status')
       .filter({ hasText: /Waiting for a person/ })
       .waitFor();
+    await assert(
+      await frame.getByRole('button', { name: 'Talk to a person' }).isHidden(),
+      'no "Talk to a person" while waiting for one',
+    );
     await assert(await frame.getByLabel(/Your email/).isHidden(), 'no email field before the notice');
     await frame.locator('.msg-system').waitFor({ timeout: 100_000 });
     const email = frame.getByLabel(/Your email/);
@@ -815,7 +823,7 @@ async function nobodyThereFlow(port, admin) {
     const inbox = await apiGet(service, token, '/api/v1/inbox');
     const item = inbox.waiting.find((i) => i.site?.id === site.id);
     await assert(
-      item?.timedOut === true && item.contactEmail === address,
+      item?.timedOut === true && item.contactEmail === address && item.trigger === 'assistant',
       `operators see it timed out, with the address: ${JSON.stringify(item)}`,
     );
     await shot(page, 'handoff-contact-left');
