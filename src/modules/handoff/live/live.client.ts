@@ -1,9 +1,9 @@
 import { errorDetail } from '../../../lib/error-detail';
 import { log } from '../../../lib/logger';
 import type { LiveEventBody } from '../handoff.types';
-import type { LiveChannel } from './live-channel';
+import type { LiveChannelObject } from './live-channel';
 
-export type LiveChannels = DurableObjectNamespace<LiveChannel>;
+export type LiveChannels = DurableObjectNamespace<LiveChannelObject>;
 
 /** The operators' inbox channel: new waiting conversations, claims, resolutions. */
 export const INBOX_CHANNEL = 'inbox';
