@@ -27,6 +27,7 @@ import { registerDocs } from './modules/docs/docs.index';
 import { documentsRouter } from './modules/documents/documents.index';
 import { faqsRouter } from './modules/faqs/faqs.index';
 import { guestRouter } from './modules/guest/guest.index';
+import { handoffContactRouter } from './modules/handoff/contact.index';
 import { healthRouter } from './modules/health/health.index';
 import { outboxRouter } from './modules/mail/outbox.index';
 import { mfaRouter } from './modules/mfa/mfa.index';
@@ -101,6 +102,7 @@ export function createApp() {
   app.route('/', sitesRouter);
   app.route('/', guestRouter);
   app.route('/', widgetRouter);
+  app.route('/', handoffContactRouter);
   app.route('/', outboxRouter);
 
   registerDocs(app);

@@ -50,6 +50,8 @@ const decisions: Record<string, Permission | Permission[] | 'public'> = {
   'GET /api/v1/conversations': ['chat:use', 'chat:guest'],
   'GET /api/v1/conversations/{id}': ['chat:use', 'chat:guest'],
   'DELETE /api/v1/conversations/{id}': ['chat:use', 'chat:guest'],
+  // The customer's address for a reply when nobody came (owner only: tested in handoff/contact.test.ts).
+  'POST /api/v1/conversations/{id}/contact': ['chat:use', 'chat:guest'],
   'GET /v1/models': 'chat:use',
   'POST /v1/chat/completions': 'chat:use',
   // Public, but content:write callers also see drafts (tested in faqs.test.ts).
@@ -111,6 +113,7 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/api-keys/{id}/rotate': { graceSeconds: 0 },
   'POST /api/v1/sites': { name: 'RBAC site', allowedOrigins: ['https://rbac.example'] },
   'PATCH /api/v1/sites/{id}': { name: 'Renamed' },
+  'POST /api/v1/conversations/{id}/contact': { email: 'rbac@example.com' },
 };
 
 const ROLES: Role[] = ['viewer', 'user', 'moderator', 'admin'];

@@ -50,8 +50,7 @@ function recordingQueue(fail = false) {
 
 function contextWith(queue: Queue, webhook = true): HandoffContext {
   const vars = webhook ? { ...env, ...webhookVars } : { ...env };
-  const ctx = handoffContextFromEnv({ ...vars, HANDOFF_WEBHOOKS: queue } as Env, () => {});
-  return { ...ctx, config: getConfig(vars) };
+  return handoffContextFromEnv({ ...vars, HANDOFF_WEBHOOKS: queue } as Env, getConfig(vars), () => {});
 }
 
 async function queuedEvent(handoffId: string) {
