@@ -28,6 +28,7 @@ import { documentsRouter } from './modules/documents/documents.index';
 import { faqsRouter } from './modules/faqs/faqs.index';
 import { guestRouter } from './modules/guest/guest.index';
 import { handoffContactRouter } from './modules/handoff/contact.index';
+import { handoffRouter } from './modules/handoff/handoff.index';
 import { healthRouter } from './modules/health/health.index';
 import { outboxRouter } from './modules/mail/outbox.index';
 import { mfaRouter } from './modules/mfa/mfa.index';
@@ -100,6 +101,7 @@ export function createApp() {
   app.route('/', documentsRouter);
   app.route('/', apiKeysRouter);
   app.route('/', sitesRouter);
+  app.route('/', handoffRouter);
   app.route('/', guestRouter);
   app.route('/', widgetRouter);
   app.route('/', handoffContactRouter);

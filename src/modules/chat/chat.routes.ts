@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { CONVERSATION_STATES } from '../../db/schema';
 import { bearerOrKeySecurity, errorResponse, jsonContent } from '../../lib/common-schemas';
 import { guard, turnGuard } from '../auth/authenticate';
 import { CHAT_CALLERS } from '../conversations/conversations.routes';
+import { HeldMessageSchema } from '../handoff/handoff.schemas';
 
 const tags = ['Chat'];
 const security = bearerOrKeySecurity;
@@ -54,6 +56,9 @@ export const ChatResponseSchema = z
     usage: UsageSchema,
     finishReason: z.string(),
     processingMs: z.number().int(),
+    state: z.enum(CONVERSATION_STATES).openapi({
+      description: 'The conversation’s state after this turn: `waiting` when the assistant handed it to a person.',
+    }),
     sources: z.array(SourceSchema).openapi({
       description:
         'Published documents the answer was grounded on (open with GET /api/v1/documents/{documentId}/content); empty for FAQ answers.',
@@ -64,7 +69,7 @@ export const ChatResponseSchema = z
 const sseDescription = `Server-sent events (default), one JSON object per event:
 - \`event: meta\` {conversationId, messageId, model, source: "faq"|"model"}
 - \`event: delta\` {text} — repeated, as the answer streams
-- \`event: done\` {usage, finishReason, processingMs, sources: [{documentId, name, section}]} — last, on success; sources are the documents the answer was grounded on
+- \`event: done\` {usage, finishReason, processingMs, sources: [{documentId, name, section}], state} — last, on success; sources are the documents the answer was grounded on; state is the conversation's state after the turn (\`waiting\` when the assistant handed it to a person)
 - \`event: error\` {code, message} — last, when the answer broke off (e.g. UPSTREAM_BUSY, UPSTREAM_TIMEOUT)`;
 
 export const chat = createRoute({
@@ -79,6 +84,10 @@ export const chat = createRoute({
   middleware: turnGuard(CHAT_CALLERS),
   request: { body: { required: true, content: { 'application/json': { schema: ChatBodySchema } } } },
   responses: {
+    202: jsonContent(
+      HeldMessageSchema,
+      'The conversation is waiting for or with a person: the message was stored and delivered to the operators; the model was not asked.',
+    ),
     200: {
       description: sseDescription,
       content: {

@@ -1,3 +1,4 @@
+import type { ConversationState } from '../../db/schema';
 import type { CallerRole } from '../../lib/caller-role';
 import type { ProviderErrorCode } from './provider/provider.errors';
 
@@ -17,7 +18,15 @@ export type ChatMeta = { conversationId: string; messageId: string; model: strin
 /** What one chat turn produces after its meta: text as it arrives, then exactly one `done` or `error`. */
 export type ChatEvent =
   | { type: 'delta'; text: string }
-  | { type: 'done'; usage: ChatUsage; finishReason: string; processingMs: number; sources: Source[] }
+  | {
+      type: 'done';
+      usage: ChatUsage;
+      finishReason: string;
+      processingMs: number;
+      sources: Source[];
+      /** The conversation's state after the turn: `waiting` when the assistant handed it to a person. */
+      state: ConversationState;
+    }
   | { type: 'error'; code: ProviderErrorCode; message: string };
 
 /** Receives a turn's events in order; a sink that throws (the client left) ends the turn early. */
@@ -28,6 +37,9 @@ export type EventSink = (event: ChatEvent) => Promise<void> | void;
  * sink or the upstream behave; a turn that is never run gives its lease back on its own.
  */
 export type ChatTurn = { meta: ChatMeta; run: (sink: EventSink) => Promise<void> };
+
+/** A message to a conversation a person has (or is about to have): stored for the operators, not answered (202). */
+export type HeldMessage = { held: { conversationId: string; messageId: string; state: ConversationState } };
 
 /**
  * Who takes the turn. `models`: an API key's own model list (null: every model the role allows). A guest

@@ -125,6 +125,7 @@ export async function startModelTurn({
         finishReason: finishReason ?? 'stop',
         processingMs: Date.now() - started,
         sources,
+        state: 'bot',
       });
     }
   };
