@@ -5,8 +5,10 @@ import { getConfig } from '../../../src/config';
 import { type HandoffContext, handoffContextFromEnv } from '../../../src/modules/handoff/handoff.context';
 import { conversationChannel, liveChannel } from '../../../src/modules/handoff/live/live.client';
 import { handleWaitTimeout, NOBODY_THERE_TEXT } from '../../../src/modules/handoff/nobody-there';
+import { bearer, registerAndLogin } from '../../helpers/auth';
 import { seedHandoff, seedMessage, seedSite, seedUser, seedVisitor } from '../../helpers/handoff-rows';
-import { mailsTo, settle } from '../../helpers/mail';
+import { call, postJson } from '../../helpers/http';
+import { mailsTo, settle, waitForMail } from '../../helpers/mail';
 
 const SUPPORT_INBOX = 'support-inbox@example.com';
 
@@ -154,5 +156,35 @@ describe('nobody claimed the handoff in time', () => {
     expect(text).not.toContain('the very first message');
     expect(text).not.toContain('y'.repeat(4001));
     expect(text.length).toBeLessThan(40_000);
+  });
+
+  it('end to end: the handoff’s own timer tells the customer, who leaves an address that is forwarded', async () => {
+    const customer = await registerAndLogin('user');
+    const title = `End to end ${crypto.randomUUID()}`;
+    const { conversationId } = await seedHandoff({ userId: customer.userId }, { state: 'bot', title });
+    const asked = await postJson(`/api/v1/conversations/${conversationId}/handoff`, {}, bearer(customer.accessToken));
+    expect(asked.status).toBe(200);
+
+    const channel = liveChannel(env.LIVE, conversationChannel(conversationId));
+    expect(await runDurableObjectAlarm(channel)).toBe(true);
+    const view = await call(`/api/v1/conversations/${conversationId}`, { headers: bearer(customer.accessToken) });
+    const { messages, conversation } = (await view.json()) as {
+      conversation: { state: string };
+      messages: { role: string; content: string }[];
+    };
+    expect(conversation.state).toBe('waiting');
+    expect(messages.at(-1)).toMatchObject({ role: 'system', content: NOBODY_THERE_TEXT });
+    expect(await transcripts(title)).toHaveLength(1);
+
+    const since = Date.now();
+    const left = await postJson(
+      `/api/v1/conversations/${conversationId}/contact`,
+      { email: 'ada.later@example.com' },
+      bearer(customer.accessToken),
+    );
+    expect(await left.json()).toEqual({ contactEmail: 'ada.later@example.com', forwarded: true });
+    const followUp = await waitForMail(SUPPORT_INBOX, /Contact email left/, since);
+    expect(followUp.subject).toContain(title);
+    expect(followUp.text).toContain(NOBODY_THERE_TEXT);
   });
 });
