@@ -78,6 +78,21 @@ describe('nobody claimed the handoff in time', () => {
     expect(await transcripts(title)).toHaveLength(1);
   });
 
+  it('still tells the customer when no support inbox is configured, and mails nobody', async () => {
+    const title = `No inbox ${crypto.randomUUID()}`;
+    const seeded = await waitingHandoff(title);
+    const base = context();
+    const ctx = {
+      ...base,
+      config: { ...base.config, handoff: { ...base.config.handoff, supportInboxEmail: undefined } },
+    };
+    await handleWaitTimeout(ctx, seeded.conversationId, seeded.handoffId);
+    await settle(100);
+    expect(await systemMessages(seeded.conversationId)).toEqual([NOBODY_THERE_TEXT]);
+    expect(await timedOutAt(seeded.handoffId)).toBeGreaterThan(0);
+    expect(await transcripts(title)).toEqual([]);
+  });
+
   it('does nothing for a handoff an operator claimed', async () => {
     const title = `Claimed ${crypto.randomUUID()}`;
     const user = await seedUser();
