@@ -29,6 +29,7 @@ import { faqsRouter } from './modules/faqs/faqs.index';
 import { guestRouter } from './modules/guest/guest.index';
 import { handoffContactRouter } from './modules/handoff/contact.index';
 import { handoffRouter } from './modules/handoff/handoff.index';
+import { liveRouter } from './modules/handoff/live/live.index';
 import { healthRouter } from './modules/health/health.index';
 import { outboxRouter } from './modules/mail/outbox.index';
 import { mfaRouter } from './modules/mfa/mfa.index';
@@ -102,6 +103,7 @@ export function createApp() {
   app.route('/', apiKeysRouter);
   app.route('/', sitesRouter);
   app.route('/', handoffRouter);
+  app.route('/', liveRouter);
   app.route('/', guestRouter);
   app.route('/', widgetRouter);
   app.route('/', handoffContactRouter);

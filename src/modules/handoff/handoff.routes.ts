@@ -30,7 +30,8 @@ export const requestHandoff = createRoute({
   description:
     'bot or resolved → waiting. The assistant stops answering; messages sent to POST /api/v1/chat are then answered 202 and delivered to the operators. Operators see it in their inbox at once; a webhook fires if configured.',
   middleware: guard(CHAT_CALLERS),
-  request: { params: IdParam, body: jsonBody(HandoffBodySchema) },
+  // Both fields are optional, so is the body.
+  request: { params: IdParam, body: { ...jsonBody(HandoffBodySchema), required: false } },
   responses: {
     200: jsonContent(TransitionResultSchema, 'Waiting for a person.'),
     400: errorResponse('Invalid reason or email.'),
