@@ -4,7 +4,7 @@ import { canAny, keyCan, type Permission } from '../../src/modules/auth/permissi
 import { createKey } from '../helpers/api-keys';
 import { bearer, registerAndLogin, type Session } from '../helpers/auth';
 import { createSite, startGuest, useGuestFakes } from '../helpers/guest';
-import { call } from '../helpers/http';
+import { call, callerWith } from '../helpers/http';
 
 /**
  * Every operation in the OpenAPI document must appear here with its decision. A new endpoint
@@ -133,6 +133,8 @@ const bodies: Record<string, unknown> = {
 };
 
 const ROLES: Role[] = ['viewer', 'user', 'moderator', 'admin'];
+// Each session walks every protected operation within a minute: more than the default per-user limit allows.
+const walk = callerWith({ RATE_LIMIT_USER: '1000/1m' });
 const allowed = (role: Role | 'guest', decision: Permission | Permission[]) =>
   canAny(role, typeof decision === 'string' ? [decision] : decision);
 
@@ -178,7 +180,7 @@ describe('RBAC', () => {
         if (body !== undefined) init.body = JSON.stringify(body);
         // Deleting the victim user would change what the later checks see; those DELETEs run last.
         if (key === 'DELETE /api/v1/users/{id}' && allowed(role, decision)) continue;
-        const res = await call(path, init);
+        const res = await walk(path, init);
         const label = `${role} ${key} → ${res.status}`;
         if (allowed(role, decision)) expect(res.status, label).not.toBe(403);
         else expect(res.status, label).toBe(403);
@@ -188,7 +190,7 @@ describe('RBAC', () => {
     // The allowed DELETEs, each on its own victim.
     for (const role of ROLES.filter((r) => allowed(r, 'users:manage'))) {
       const target = await registerAndLogin('viewer');
-      const res = await call(`/api/v1/users/${target.userId}`, {
+      const res = await walk(`/api/v1/users/${target.userId}`, {
         method: 'DELETE',
         headers: bearer(sessions[role].accessToken),
       });
@@ -214,7 +216,7 @@ describe('RBAC', () => {
         if (body !== undefined) headers['Content-Type'] = 'application/json';
         const init: RequestInit = { method, headers };
         if (body !== undefined) init.body = JSON.stringify(body);
-        const res = await call(template.replace('{id}', victim.userId), init);
+        const res = await walk(template.replace('{id}', victim.userId), init);
         const label = `key[${scopes.join(' ')}] ${op} → ${res.status}`;
         const keyAllowed =
           !noKeys.has(op) &&
