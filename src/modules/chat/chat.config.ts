@@ -112,6 +112,7 @@ export function parseChatConfig(env: Record<string, unknown>, isProduction: bool
     totalTimeoutMs: vars.CHAT_TOTAL_TIMEOUT_MS,
     maxConcurrentStreams: vars.CHAT_MAX_CONCURRENT_STREAMS,
     streamLimits: {
+      ...defaultStreamLimits,
       maxLineChars: vars.CHAT_STREAM_MAX_LINE_CHARS,
       maxEventChars: vars.CHAT_STREAM_MAX_EVENT_CHARS,
       maxAnswerChars: vars.CHAT_MAX_ANSWER_CHARS,
