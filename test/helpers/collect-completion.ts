@@ -1,4 +1,4 @@
-import type { FinishReason, ProviderEvent, ProviderUsage } from '../../src/modules/chat/provider/deepseek.types';
+import type { FinishReason, ProviderEvent, ProviderUsage } from '../../src/modules/provider/deepseek.types';
 
 export type CollectedCompletion = {
   /** The answer: content deltas only, never reasoning. */

@@ -3,8 +3,8 @@ import { ROLES, type Role } from '../../db/schema';
 import type { CallerRole } from '../../lib/caller-role';
 import { ConfigError } from '../../lib/config-error';
 import { int, parseSection } from '../../lib/config-schema';
+import { defaultStreamLimits, type StreamLimits } from '../provider/stream-limits';
 import { type ChatModel, DEFAULT_CHAT_MODELS, modelsForRole, parseChatModels } from './chat-models';
-import { defaultStreamLimits, type StreamLimits } from './provider/stream-limits';
 
 export const chatEnvSchema = z.object({
   DEEPSEEK_API_KEY: z.string().trim().optional(),

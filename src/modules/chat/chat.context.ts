@@ -9,6 +9,7 @@ import { reserveSiteTokens } from '../admission/guest-admission';
 import { currentUser } from '../auth/authenticate';
 import { searchDocumentChunks } from '../documents/document-search';
 import { faqLookup } from '../faqs/faq-lookup';
+import { handoffContextOf } from '../handoff/handoff.context';
 import { siteSettings } from '../site-settings/site-settings';
 import type { ChatDeps } from './chat.service';
 
@@ -41,6 +42,7 @@ export async function chatDeps(c: Context<AppEnv>, abort: AbortController): Prom
         return [];
       }),
     admit,
+    handoff: handoffContextOf(c),
     signal: abort.signal,
     waitUntil,
     requestId,

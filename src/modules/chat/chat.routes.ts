@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { CONVERSATION_STATES } from '../../db/schema';
 import { bearerOrKeySecurity, errorResponse, jsonContent } from '../../lib/common-schemas';
 import { guard, turnGuard } from '../auth/authenticate';
 import { CHAT_CALLERS } from '../conversations/conversations.routes';
@@ -58,13 +59,16 @@ export const ChatResponseSchema = z
       description:
         'Published documents the answer was grounded on (open with GET /api/v1/documents/{documentId}/content); empty for FAQ answers.',
     }),
+    state: z.enum(CONVERSATION_STATES).openapi({
+      description: 'The conversation’s state after the turn: "waiting" when the assistant handed it to a person.',
+    }),
   })
   .openapi('ChatResponse');
 
 const sseDescription = `Server-sent events (default), one JSON object per event:
 - \`event: meta\` {conversationId, messageId, model, source: "faq"|"model"}
 - \`event: delta\` {text} — repeated, as the answer streams
-- \`event: done\` {usage, finishReason, processingMs, sources: [{documentId, name, section}]} — last, on success; sources are the documents the answer was grounded on
+- \`event: done\` {usage, finishReason, processingMs, sources: [{documentId, name, section}], state} — last, on success; sources are the documents the answer was grounded on; state is the conversation's state after the turn ("waiting" when the assistant handed it to a person: it is sent once the handoff is stored)
 - \`event: error\` {code, message} — last, when the answer broke off (e.g. UPSTREAM_BUSY, UPSTREAM_TIMEOUT)`;
 
 export const chat = createRoute({

@@ -12,12 +12,13 @@ import {
   ownerOf,
   recentMessages,
 } from '../conversations/conversations.service';
+import type { HandoffContext } from '../handoff/handoff.context';
+import type { FetchLike } from '../provider/deepseek.client';
 import { modelsFor } from './chat.config';
 import type { ChatCaller, ChatTurn, DocumentLookup, FaqHit, FaqLookup } from './chat.types';
 import type { ChatModel } from './chat-models';
 import { startModelTurn } from './model-turn';
 import { promptTokenBound, type Turn, trimHistory } from './prompt';
-import type { FetchLike } from './provider/deepseek.client';
 import { recordTurn, type TurnRecord } from './record-turn';
 import { type LifecycleDeps, TurnLifecycle } from './turn-lifecycle';
 import { utcDay } from './usage.service';
@@ -44,6 +45,8 @@ export type ChatDeps = LifecycleDeps & {
   admit: Admit;
   /** A share of the deployment's daily ceiling, reserved beside admission. */
   reserveCeiling: (day: string, tokens: number) => Promise<CeilingReservation>;
+  /** For conversations a person has (or the assistant hands to one). */
+  handoff: HandoffContext;
   /** Fires when the client goes away; aborts the upstream call. */
   signal: AbortSignal;
   fetch?: FetchLike;
@@ -228,7 +231,14 @@ function faqTurn(hit: FaqHit, base: RecordBase, lifecycle: TurnLifecycle): ChatT
         0,
       );
       await sink({ type: 'delta', text: hit.answer });
-      await sink({ type: 'done', usage, finishReason: 'stop', processingMs: Date.now() - started, sources: [] });
+      await sink({
+        type: 'done',
+        usage,
+        finishReason: 'stop',
+        processingMs: Date.now() - started,
+        sources: [],
+        state: 'bot',
+      });
     },
   };
 }

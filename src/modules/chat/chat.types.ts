@@ -1,5 +1,6 @@
+import type { ConversationState } from '../../db/schema';
 import type { CallerRole } from '../../lib/caller-role';
-import type { ProviderErrorCode } from './provider/provider.errors';
+import type { ProviderErrorCode } from '../provider/provider.errors';
 
 export type AnswerSource = 'faq' | 'model';
 
@@ -17,7 +18,15 @@ export type ChatMeta = { conversationId: string; messageId: string; model: strin
 /** What one chat turn produces after its meta: text as it arrives, then exactly one `done` or `error`. */
 export type ChatEvent =
   | { type: 'delta'; text: string }
-  | { type: 'done'; usage: ChatUsage; finishReason: string; processingMs: number; sources: Source[] }
+  | {
+      type: 'done';
+      usage: ChatUsage;
+      finishReason: string;
+      processingMs: number;
+      sources: Source[];
+      /** The conversation's state after the turn: `waiting` when the assistant handed it to a person. */
+      state: ConversationState;
+    }
   | { type: 'error'; code: ProviderErrorCode; message: string };
 
 /** Receives a turn's events in order; a sink that throws (the client left) ends the turn early. */

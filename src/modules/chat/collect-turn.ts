@@ -1,5 +1,6 @@
+import type { ConversationState } from '../../db/schema';
+import { ProviderError } from '../provider/provider.errors';
 import type { ChatTurn, ChatUsage, Source } from './chat.types';
-import { ProviderError } from './provider/provider.errors';
 
 export type CollectedTurn = {
   answer: string;
@@ -7,6 +8,7 @@ export type CollectedTurn = {
   finishReason: string;
   processingMs: number;
   sources: Source[];
+  state: ConversationState;
 };
 
 /**
@@ -21,8 +23,8 @@ export async function collectTurn(turn: ChatTurn): Promise<CollectedTurn> {
     if (event.type === 'delta') parts.push(event.text);
     else if (event.type === 'error') failure = new ProviderError(event.code);
     else {
-      const { usage, finishReason, processingMs, sources } = event;
-      collected = { answer: parts.join(''), usage, finishReason, processingMs, sources };
+      const { usage, finishReason, processingMs, sources, state } = event;
+      collected = { answer: parts.join(''), usage, finishReason, processingMs, sources, state };
     }
   });
   if (failure) throw failure;

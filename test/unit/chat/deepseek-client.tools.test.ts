@@ -6,9 +6,9 @@ import {
   handoffReason,
   UNKNOWN_TOOL,
 } from '../../../scripts/fake-deepseek/handler.mjs';
-import { streamChatCompletion } from '../../../src/modules/chat/provider/deepseek.client';
-import type { ToolDefinition } from '../../../src/modules/chat/provider/deepseek.types';
-import { defaultStreamLimits } from '../../../src/modules/chat/provider/stream-limits';
+import { streamChatCompletion } from '../../../src/modules/provider/deepseek.client';
+import type { ToolDefinition } from '../../../src/modules/provider/deepseek.types';
+import { defaultStreamLimits } from '../../../src/modules/provider/stream-limits';
 import { collectCompletion } from '../../helpers/collect-completion';
 import { chatOptions, drain, FAKE_BASE_URL, sseFrames, startFake, textOf } from '../../helpers/fake-deepseek';
 

@@ -1,4 +1,4 @@
-import { log } from '../../../lib/logger';
+import { log } from '../../lib/logger';
 import { eventsFromChunk, MalformedChunkError } from './deepseek.chunks';
 import { deepseekProvider, type ProviderConfig, providerUrl } from './deepseek.config';
 import { deepseekRequestBody } from './deepseek.request';
