@@ -27,6 +27,8 @@ import { registerDocs } from './modules/docs/docs.index';
 import { documentsRouter } from './modules/documents/documents.index';
 import { faqsRouter } from './modules/faqs/faqs.index';
 import { guestRouter } from './modules/guest/guest.index';
+import { handoffRouter } from './modules/handoff/handoff.index';
+import { liveRouter } from './modules/handoff/live/live.index';
 import { healthRouter } from './modules/health/health.index';
 import { outboxRouter } from './modules/mail/outbox.index';
 import { mfaRouter } from './modules/mfa/mfa.index';
@@ -99,6 +101,8 @@ export function createApp() {
   app.route('/', documentsRouter);
   app.route('/', apiKeysRouter);
   app.route('/', sitesRouter);
+  app.route('/', handoffRouter);
+  app.route('/', liveRouter);
   app.route('/', guestRouter);
   app.route('/', widgetRouter);
   app.route('/', outboxRouter);

@@ -22,6 +22,6 @@ export default {
   },
 } satisfies ExportedHandler<Env>;
 
+export { LiveChannel } from './live-channel';
 export { AdmissionObject } from './modules/admission/admission.object';
 export { BudgetShard } from './modules/admission/budget-shard';
-export { LiveChannel } from './modules/handoff/live/live-channel';

@@ -50,6 +50,14 @@ const decisions: Record<string, Permission | Permission[] | 'public'> = {
   'GET /api/v1/conversations': ['chat:use', 'chat:guest'],
   'GET /api/v1/conversations/{id}': ['chat:use', 'chat:guest'],
   'DELETE /api/v1/conversations/{id}': ['chat:use', 'chat:guest'],
+  // Human handoff: the customer asks (their own conversation only); operators (moderators, admins) run the inbox.
+  'POST /api/v1/conversations/{id}/handoff': ['chat:use', 'chat:guest'],
+  'GET /api/v1/inbox': 'inbox:operate',
+  'GET /api/v1/inbox/conversations/{id}': 'inbox:operate',
+  'POST /api/v1/conversations/{id}/claim': 'inbox:operate',
+  'POST /api/v1/conversations/{id}/messages': 'inbox:operate',
+  'POST /api/v1/conversations/{id}/resolve': 'inbox:operate',
+  'POST /api/v1/conversations/{id}/release': 'inbox:operate',
   'GET /v1/models': 'chat:use',
   'POST /v1/chat/completions': 'chat:use',
   // Public, but content:write callers also see drafts (tested in faqs.test.ts).
@@ -87,7 +95,15 @@ const decisions: Record<string, Permission | Permission[] | 'public'> = {
   'POST /api/v1/guest/sessions/renew': 'public',
   // The widget's frame page; who may frame it is tested in widget.test.ts.
   'GET /widget/frame': 'public',
+  // Live channels: tickets for signed-in browsers; the sockets authenticate with the ticket (live-tickets.test.ts).
+  'POST /api/v1/conversations/{id}/live-ticket': ['chat:use', 'chat:guest'],
+  'POST /api/v1/inbox/live-ticket': 'inbox:operate',
+  'GET /api/v1/live/conversations/{id}': 'public',
+  'GET /api/v1/live/inbox': 'public',
 };
+
+/** Operations for browsers only: an API key is refused whatever its scopes. */
+const noKeys = new Set(['POST /api/v1/conversations/{id}/live-ticket', 'POST /api/v1/inbox/live-ticket']);
 
 /** Bodies that pass validation, so a 400 can never mask a missing permission check. */
 const bodies: Record<string, unknown> = {
@@ -197,9 +213,9 @@ describe('RBAC', () => {
         if (body !== undefined) init.body = JSON.stringify(body);
         const res = await call(template.replace('{id}', victim.userId), init);
         const label = `key[${scopes.join(' ')}] ${op} → ${res.status}`;
-        const keyAllowed = (typeof decision === 'string' ? [decision] : decision).some((p) =>
-          keyCan('admin', scopes, p),
-        );
+        const keyAllowed =
+          !noKeys.has(op) &&
+          (typeof decision === 'string' ? [decision] : decision).some((p) => keyCan('admin', scopes, p));
         if (keyAllowed) expect(res.status, label).not.toBe(403);
         else expect(res.status, label).toBe(403);
         expect(res.status, label).not.toBe(401);

@@ -17,6 +17,7 @@ import type {
 } from './admission.types';
 import { KeyLedger, type StoredKey } from './key-ledger';
 import { KeyUsage, type KeyUsageDelta, usageStatements } from './key-usage';
+import { type LiveSession, LiveSessions } from './live-sessions';
 import { TurnLedger } from './turn-ledger';
 
 /** One audit row per key and kind of refusal per this long: a client hammering past its limit writes no flood. */
@@ -65,6 +66,9 @@ export class AdmissionObject extends DurableObject<Env> {
   private keyUsage: KeyUsage | undefined;
   private usageFlushMs = 30_000;
   private readonly refusalAuditedAt = new Map<string, number>();
+  private readonly live = new LiveSessions(this.ctx.storage);
+  /** Counts account changes: a check that straddled one is made again. */
+  private changes = 0;
 
   async admit(request: AdmitRequest): Promise<AdmitResult> {
     const account = this.accountOf(request.userId);
@@ -203,9 +207,61 @@ export class AdmissionObject extends DurableObject<Env> {
     return this.ledger.settle(lease, day, usedTokens, refundMessage);
   }
 
-  /** D1 now holds a new token version, status, ended session or no row at all: read it on the next call. */
-  accountChanged(): void {
+  /**
+   * D1 now holds a new token version, status, ended session or no row at all: read it on the next call,
+   * and close the live sockets of every session it no longer admits.
+   */
+  async accountChanged(): Promise<void> {
+    this.changes++;
     this.account?.changed();
+    const sessions = await this.live.all();
+    await Promise.all(sessions.map((session) => this.closeIfEnded(session)));
+  }
+
+  /**
+   * Whether a live socket may open for this session now — the account check of `admit`, counting
+   * nothing against the user's limits — and if so, remembers the channel, so that the next account
+   * change that ends the session closes the socket.
+   */
+  async openLive(session: LiveSession): Promise<boolean> {
+    const account = this.accountOf(session.userId);
+    if (!account) {
+      log('error', 'admission object asked about a user it is not named after');
+      return false;
+    }
+    this.sessionWindowMs = Math.max(this.sessionWindowMs, session.sessionWindowMs);
+    for (;;) {
+      const seen = this.changes;
+      const open = await account.accepts(session.tokenVersion, session.sessionId, session.accountMaxAgeMs);
+      // A change that landed during the read may not be in it: judge again rather than let a socket slip past.
+      if (seen !== this.changes) continue;
+      if (open) await this.live.remember(session);
+      return open;
+    }
+  }
+
+  /** The channel's last socket for this session closed. */
+  async liveClosed(session: Pick<LiveSession, 'channel' | 'sessionId' | 'tokenVersion'>): Promise<void> {
+    await this.live.forget(session);
+  }
+
+  private async closeIfEnded(session: LiveSession): Promise<void> {
+    const account = this.accountOf(session.userId);
+    this.sessionWindowMs = Math.max(this.sessionWindowMs, session.sessionWindowMs);
+    if (account && (await account.accepts(session.tokenVersion, session.sessionId, session.accountMaxAgeMs))) return;
+    try {
+      const channel = this.env.LIVE.get(this.env.LIVE.idFromName(session.channel));
+      await channel.closeFor({
+        userId: session.userId,
+        sessionId: session.sessionId,
+        tokenVersion: session.tokenVersion,
+      });
+      await this.live.forget(session);
+    } catch (error) {
+      log('error', 'live socket of an ended session not closed; tried again on the next account change', {
+        ...errorDetail(error),
+      });
+    }
   }
 
   /** The user deleted conversations: the cap counts them again from D1. */

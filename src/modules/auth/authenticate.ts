@@ -31,7 +31,7 @@ declare module 'hono' {
 }
 
 /** How much later than the access token's lifetime an ended session must still be remembered. */
-const SESSION_WINDOW_SLACK_MS = 60_000;
+export const SESSION_WINDOW_SLACK_MS = 60_000;
 
 const unauthorized = (error?: string) =>
   new AppError(401, 'UNAUTHORIZED', 'Authentication is required. Send a valid access token.', {

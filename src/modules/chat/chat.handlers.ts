@@ -12,6 +12,8 @@ export const chatHandler: RouteHandler<typeof chat, AppEnv> = async (c) => {
   const body = c.req.valid('json');
   const abort = new AbortController();
   const turn = await startChatTurn(body, await chatDeps(c, abort));
+  // A person has this conversation: the message is stored and delivered to them, the model is not asked.
+  if ('held' in turn) return c.json(turn.held, 202);
 
   if (!body.stream) return c.json({ ...turn.meta, ...(await collectTurn(turn)) }, 200);
 

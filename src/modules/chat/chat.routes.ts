@@ -3,6 +3,7 @@ import { CONVERSATION_STATES } from '../../db/schema';
 import { bearerOrKeySecurity, errorResponse, jsonContent } from '../../lib/common-schemas';
 import { guard, turnGuard } from '../auth/authenticate';
 import { CHAT_CALLERS } from '../conversations/conversations.routes';
+import { HeldMessageSchema } from '../handoff/handoff.schemas';
 
 const tags = ['Chat'];
 const security = bearerOrKeySecurity;
@@ -55,12 +56,12 @@ export const ChatResponseSchema = z
     usage: UsageSchema,
     finishReason: z.string(),
     processingMs: z.number().int(),
+    state: z.enum(CONVERSATION_STATES).openapi({
+      description: 'The conversation’s state after this turn: `waiting` when the assistant handed it to a person.',
+    }),
     sources: z.array(SourceSchema).openapi({
       description:
         'Published documents the answer was grounded on (open with GET /api/v1/documents/{documentId}/content); empty for FAQ answers.',
-    }),
-    state: z.enum(CONVERSATION_STATES).openapi({
-      description: 'The conversation’s state after the turn: "waiting" when the assistant handed it to a person.',
     }),
   })
   .openapi('ChatResponse');
@@ -83,6 +84,10 @@ export const chat = createRoute({
   middleware: turnGuard(CHAT_CALLERS),
   request: { body: { required: true, content: { 'application/json': { schema: ChatBodySchema } } } },
   responses: {
+    202: jsonContent(
+      HeldMessageSchema,
+      'The conversation is waiting for or with a person: the message was stored and delivered to the operators; the model was not asked.',
+    ),
     200: {
       description: sseDescription,
       content: {

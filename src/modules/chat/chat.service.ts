@@ -1,6 +1,6 @@
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
-import type { Message } from '../../db/schema';
+import type { Conversation, Message } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { budgetExceeded, ceilingReached } from '../admission/admission.errors';
 import type { TurnRequest } from '../admission/admission.types';
@@ -13,9 +13,18 @@ import {
   recentMessages,
 } from '../conversations/conversations.service';
 import type { HandoffContext } from '../handoff/handoff.context';
+import { holdCustomerMessage } from '../handoff/handoff.service';
 import type { FetchLike } from '../provider/deepseek.client';
 import { modelsFor } from './chat.config';
-import type { ChatCaller, ChatTurn, DocumentLookup, FaqHit, FaqLookup } from './chat.types';
+import type {
+  ChatCaller,
+  ChatTurn,
+  DocumentChunkHit,
+  DocumentLookup,
+  FaqHit,
+  FaqLookup,
+  HeldMessage,
+} from './chat.types';
 import type { ChatModel } from './chat-models';
 import { startModelTurn } from './model-turn';
 import { promptTokenBound, type Turn, trimHistory } from './prompt';
@@ -45,7 +54,7 @@ export type ChatDeps = LifecycleDeps & {
   admit: Admit;
   /** A share of the deployment's daily ceiling, reserved beside admission. */
   reserveCeiling: (day: string, tokens: number) => Promise<CeilingReservation>;
-  /** For conversations a person has (or the assistant hands to one). */
+  /** For conversations a person has (messages held for the operators) or the assistant hands to one. */
   handoff: HandoffContext;
   /** Fires when the client goes away; aborts the upstream call. */
   signal: AbortSignal;
@@ -74,7 +83,7 @@ type TurnPlan = {
  * answer is then recorded and the turn settled by its lifecycle. Everything that can refuse the
  * request happens before this returns, so the route can still answer with a proper status.
  */
-export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<ChatTurn> {
+export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<ChatTurn | HeldMessage> {
   let plan: TurnPlan;
   try {
     plan = planTurn(input, deps);
@@ -101,24 +110,47 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
     // A lease that had to wait for the previous turn: the history read beside it may predate that
     // turn (or the conversation itself), so read again now that it is stored. Rare, and never slow.
     const context = admitted.value.waited ? await lookUp(input, plan, deps) : await unwrap(looked);
-    const base = turnRecord(input, plan, deps);
-    if (context.found.strong) return faqTurn(context.found.strong, base, lifecycle);
-    // A knowledge-base answer costs no tokens, so it is given over budget too; the model is not.
-    if (lifecycle.reservedTokens === 0) throw budgetExceeded();
-    if (!ceiling.value.granted) throw ceiling.value.refusal?.() ?? ceilingReached();
-    return await startModelTurn({
-      plan,
-      history: context.history,
-      references: context.found.references,
-      documents: await withinGrace(documentSearch, deps.config.documents.searchGraceMs, deps.requestId),
-      base,
-      lifecycle,
-      deps,
-    });
+    if (context.conversation && isHeld(context.conversation)) {
+      const held = await holdCustomerMessage(deps.handoff, context.conversation, plan.message);
+      if (held) {
+        // Stored for the operators: nothing was answered, so the lease and the reservation go back.
+        lifecycle.abandon();
+        return { held };
+      }
+      // Handed back to the assistant in the meantime: answer it as usual, from the history as it is now.
+      return await answer(input, plan, await lookUp(input, plan, deps), documentSearch, lifecycle, ceiling.value, deps);
+    }
+    return await answer(input, plan, context, documentSearch, lifecycle, ceiling.value, deps);
   } catch (error) {
     lifecycle.abandon();
     throw error;
   }
+}
+
+/** The assistant's turn: a strong knowledge-base match answers alone; otherwise the model, within budget. */
+async function answer(
+  input: ChatInput,
+  plan: TurnPlan,
+  context: Awaited<ReturnType<typeof lookUp>>,
+  documentSearch: Promise<DocumentChunkHit[]>,
+  lifecycle: TurnLifecycle,
+  ceiling: CeilingReservation,
+  deps: ChatDeps,
+): Promise<ChatTurn> {
+  const base = turnRecord(input, plan, deps);
+  if (context.found.strong) return faqTurn(context.found.strong, base, lifecycle);
+  // A knowledge-base answer costs no tokens, so it is given over budget too; the model is not.
+  if (lifecycle.reservedTokens === 0) throw budgetExceeded();
+  if (!ceiling.granted) throw ceiling.refusal?.() ?? ceilingReached();
+  return await startModelTurn({
+    plan,
+    history: context.history,
+    references: context.found.references,
+    documents: await withinGrace(documentSearch, deps.config.documents.searchGraceMs, deps.requestId),
+    base,
+    lifecycle,
+    deps,
+  });
 }
 
 const noCeiling: CeilingReservation = { granted: true, settle: async () => {} };
@@ -181,11 +213,13 @@ function callerLimits(caller: ChatDeps['caller'], chat: Config['chat']) {
 async function lookUp(input: ChatInput, plan: TurnPlan, deps: ChatDeps) {
   const { db, config, caller } = deps;
   const owner = ownerOf(caller);
-  const [history, found] = await Promise.all([
-    input.conversationId ? loadHistory(db, owner, input.conversationId, config) : clientHistory(input.history, config),
+  const [stored, found] = await Promise.all([
+    input.conversationId
+      ? loadConversation(db, owner, input.conversationId, config)
+      : { history: clientHistory(input.history, config), conversation: undefined },
     deps.faq(plan.message),
   ]);
-  return { history, found };
+  return { ...stored, found };
 }
 
 type RecordBase = Omit<
@@ -267,13 +301,22 @@ function clientHistory(history: Turn[] | undefined, config: Config): Turn[] {
   return trimHistory(history, config.chat.historyTokenBudget);
 }
 
-async function loadHistory(db: Db, owner: ConversationOwner, conversationId: string, config: Config): Promise<Turn[]> {
+async function loadConversation(db: Db, owner: ConversationOwner, conversationId: string, config: Config) {
   const conversation = await findOwnConversation(db, owner, conversationId);
-  if (conversation.messageCount + 2 > config.chat.maxMessagesPerConversation) {
+  const held = isHeld(conversation);
+  if (conversation.messageCount + (held ? 1 : 2) > config.chat.maxMessagesPerConversation) {
     throw new AppError(409, 'CONVERSATION_FULL', 'This conversation is full. Start a new one.');
   }
-  return trimHistory(asTurns(await recentMessages(db, conversationId, HISTORY_ROWS)), config.chat.historyTokenBudget);
+  // A conversation a person has (or is about to have) needs no history: the model is not asked.
+  const history = held
+    ? []
+    : trimHistory(asTurns(await recentMessages(db, conversationId, HISTORY_ROWS)), config.chat.historyTokenBudget);
+  return { history, conversation };
 }
+
+/** Waiting for or with a person: the model stays silent, the message goes to the operators. */
+const isHeld = (conversation: Conversation) =>
+  conversation.state === 'waiting' || conversation.state === 'with_operator';
 
 /**
  * Stored messages as the model sees them: an operator's replies are answers the customer was given (so the

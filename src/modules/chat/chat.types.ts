@@ -38,6 +38,9 @@ export type EventSink = (event: ChatEvent) => Promise<void> | void;
  */
 export type ChatTurn = { meta: ChatMeta; run: (sink: EventSink) => Promise<void> };
 
+/** A message to a conversation a person has (or is about to have): stored for the operators, not answered (202). */
+export type HeldMessage = { held: { conversationId: string; messageId: string; state: ConversationState } };
+
 /**
  * Who takes the turn. `models`: an API key's own model list (null: every model the role allows). A guest
  * (`role: 'guest'`, `id` = visitor id) chats on a site under that site's limits, and their conversations

@@ -6,9 +6,9 @@ export type CollectedTurn = {
   answer: string;
   usage: ChatUsage;
   finishReason: string;
+  state: ConversationState;
   processingMs: number;
   sources: Source[];
-  state: ConversationState;
 };
 
 /**

@@ -100,7 +100,13 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
       })
     : db
         .update(conversations)
-        .set({ messageCount: sql`${conversations.messageCount} + 2`, updatedAt: new Date(now), ...customer })
+        .set({
+          messageCount: sql`${conversations.messageCount} + 2`,
+          updatedAt: new Date(now),
+          // A resolved conversation the customer writes to again is the assistant's again.
+          state: sql`case when ${conversations.state} = 'resolved' then 'bot' else ${conversations.state} end`,
+          ...customer,
+        })
         .where(eq(conversations.id, turn.conversationId));
   const noUsage = { source: null, model: null, faqId: null, promptTokens: 0, completionTokens: 0, cacheHitTokens: 0 };
   const noAuthor = { authorId: null, authorName: null, authorRole: null };

@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import type { Config } from '../../config';
-import { getConfig } from '../../config';
 import { createDb, type Db } from '../../db/client';
 import { dbOf } from '../../lib/db-context';
 import type { AppEnv } from '../../lib/types';
@@ -27,9 +26,8 @@ export const handoffContextOf = (c: Context<AppEnv>): HandoffContext => ({
 });
 
 /** Outside a request (alarm, queue): background work is whatever the caller awaits or hands to its own waitUntil. */
-export const handoffContextFromEnv = (env: Env, waitUntil: (promise: Promise<unknown>) => void): HandoffContext => ({
-  db: createDb(env.DB),
-  env,
-  config: getConfig(env),
-  waitUntil,
-});
+export const handoffContextFromEnv = (
+  env: Env,
+  config: Config,
+  waitUntil: (promise: Promise<unknown>) => void,
+): HandoffContext => ({ db: createDb(env.DB), env, config, waitUntil });

@@ -44,6 +44,8 @@ export const completionsHandler: RouteHandler<typeof completions, AppEnv> = asyn
     { message: last.content, model: body.model, history, ...(requested ? { maxTokens: requested } : {}) },
     await chatDeps(c, abort),
   );
+  // Only stored conversations can be with a person; these callers keep their history themselves.
+  if ('held' in turn) throw new Error('an OpenAI-compatible turn was held for an operator');
   const id = `chatcmpl-${turn.meta.messageId.replaceAll('-', '')}`;
   const created = Math.floor(Date.now() / 1000);
   const model = turn.meta.model;

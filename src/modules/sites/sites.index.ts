@@ -3,6 +3,7 @@ import type { Site } from '../../db/schema';
 import { createRouter } from '../../lib/create-router';
 import { dbOf } from '../../lib/db-context';
 import type { AppEnv } from '../../lib/types';
+import { audit } from '../audit/audit.service';
 import { currentUser } from '../auth/authenticate';
 import * as routes from './sites.routes';
 import * as service from './sites.service';
@@ -58,5 +59,14 @@ export const sitesRouter = createRouter()
   })
   .openapi(routes.getGuestConversation, async (c) => {
     const { id, conversationId } = c.req.valid('param');
-    return c.json(await service.getGuestConversation(dbOf(c), id, conversationId, MESSAGE_PAGE), 200);
+    const found = await service.getGuestConversation(dbOf(c), id, conversationId, MESSAGE_PAGE);
+    // Every operator read of a customer's conversation is on record.
+    await audit(dbOf(c), {
+      actorId: currentUser(c).id,
+      action: 'conversation_read',
+      targetId: conversationId,
+      outcome: 'success',
+      requestId: c.get('requestId'),
+    });
+    return c.json(found, 200);
   });

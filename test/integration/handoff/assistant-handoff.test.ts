@@ -7,6 +7,7 @@ import {
   handoffPreamble,
   handoffReason,
 } from '../../../scripts/fake-deepseek/handler.mjs';
+import { parseConfig } from '../../../src/config';
 import { HANDED_OFF_SENTENCE } from '../../../src/modules/chat/handoff-tool';
 import { handoffContextFromEnv } from '../../../src/modules/handoff/handoff.context';
 import { INBOX_CHANNEL, liveChannel } from '../../../src/modules/handoff/live/live.client';
@@ -224,17 +225,15 @@ describe('the handoff summary and the token ceiling', () => {
     const requests = fake.stats.requests;
 
     const background: Promise<unknown>[] = [];
-    const spentCtx = handoffContextFromEnv(
-      // Config is read from these variables: a ceiling of one token is spent before anything starts.
-      { ...env, TOKEN_BUDGET_DAILY_TOTAL: '1', TOKEN_BUDGET_DAILY_TOTAL_SHARDS: '1' } as Env,
-      (p) => background.push(p),
-    );
+    // A ceiling of one token is spent before anything starts.
+    const spent = parseConfig({ ...env, TOKEN_BUDGET_DAILY_TOTAL: '1', TOKEN_BUDGET_DAILY_TOTAL_SHARDS: '1' });
+    const spentCtx = handoffContextFromEnv(env, spent, (p) => background.push(p));
     await expect(summarizeHandoff(spentCtx, conversationId, handoffId)).resolves.toBeUndefined();
     expect(await summaryOf(handoffId)).toBeNull();
     expect(fake.stats.requests).toBe(requests);
     expect(linesWith(logs, 'handoff summary skipped: the daily token ceiling is spent')).toHaveLength(1);
 
-    const openCtx = handoffContextFromEnv(env, (p) => background.push(p));
+    const openCtx = handoffContextFromEnv(env, parseConfig({ ...env }), (p) => background.push(p));
     await summarizeHandoff(openCtx, conversationId, handoffId);
     expect(await summaryOf(handoffId)).toMatch(/"My order never came"/);
     // Once per handoff: a second run neither asks the model again nor overwrites.
@@ -250,7 +249,7 @@ describe('the handoff summary and the token ceiling', () => {
     const { conversationId, handoffId } = await handedOffByHand(me.accessToken, 'Refund please');
     const logs = captureLogs();
     const fake = useFakeDeepSeek({ status: 503 });
-    const ctx = handoffContextFromEnv(env, () => {});
+    const ctx = handoffContextFromEnv(env, parseConfig({ ...env }), () => {});
     await expect(summarizeHandoff(ctx, conversationId, handoffId)).resolves.toBeUndefined();
     expect(fake.stats.requests).toBeGreaterThan(0);
     expect(await summaryOf(handoffId)).toBeNull();

@@ -1,13 +1,17 @@
 import { errorDetail } from '../../../lib/error-detail';
 import { log } from '../../../lib/logger';
 import type { LiveEventBody } from '../handoff.types';
-import type { LiveChannel } from './live-channel';
+import type { LiveChannelObject } from './live-channel';
 
-export type LiveChannels = DurableObjectNamespace<LiveChannel>;
+export type LiveChannels = DurableObjectNamespace<LiveChannelObject>;
 
 /** The operators' inbox channel: new waiting conversations, claims, resolutions. */
 export const INBOX_CHANNEL = 'inbox';
-export const conversationChannel = (conversationId: string) => `conversation:${conversationId}`;
+const CONVERSATION_PREFIX = 'conversation:';
+export const conversationChannel = (conversationId: string) => `${CONVERSATION_PREFIX}${conversationId}`;
+/** The conversation a channel name belongs to; undefined for the inbox. */
+export const conversationIdOf = (channel: string) =>
+  channel.startsWith(CONVERSATION_PREFIX) ? channel.slice(CONVERSATION_PREFIX.length) : undefined;
 
 export const liveChannel = (channels: LiveChannels, name: string) => channels.get(channels.idFromName(name));
 
