@@ -102,6 +102,11 @@ describe('the assistant hands a conversation to a person', () => {
     expect((await conversationRow(conversationId))?.handoff_id).toBe(handoff?.id);
     expect(await assistantMessages(conversationId)).toEqual([{ content: answer }]);
 
+    // The customer's next message waits for the person: stored, answered 202, never sent to the model.
+    const next = await ask(me.accessToken, { message: 'Thanks, I will wait', conversationId });
+    expect(next.status).toBe(202);
+    expect(await next.json()).toMatchObject({ conversationId, state: 'waiting' });
+
     // The summary follows in the background: one request to the default model, thinking off, no tools.
     await expect.poll(() => summaryOf(handoff?.id as string)).not.toBeNull();
     const summaryRequest = fake.stats.lastRequest?.body as Sent & { max_tokens: number; thinking: unknown };
@@ -110,6 +115,7 @@ describe('the assistant hands a conversation to a person', () => {
     const transcript = summaryRequest.messages.at(-1)?.content ?? '';
     expect(transcript).toContain(`<customer>\n${message}\n</customer>`);
     expect(await summaryOf(handoff?.id as string)).toBe(cannedSummary(transcript));
+    // Two model calls in all, the answer and the summary: nothing for the held message.
     expect(fake.stats.requests).toBe(2);
 
     // Operators watching the inbox see the summary arrive.
