@@ -1,5 +1,7 @@
-import type { ConversationState } from '../../db/schema';
+import { eq } from 'drizzle-orm';
+import { type ConversationState, conversations } from '../../db/schema';
 import { errorDetail } from '../../lib/error-detail';
+import { AppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import { startHandoff } from '../handoff/handoff.service';
 import { streamChatCompletion } from '../provider/deepseek.client';
@@ -181,8 +183,18 @@ async function handOffSafely(
     const { state } = await startHandoff(deps.handoff, { conversationId, trigger: 'assistant', reason });
     return state;
   } catch (error) {
-    log('error', 'assistant handoff failed', { requestId: deps.requestId, ...errorDetail(error) });
-    return 'bot';
+    // Already handed off (the customer pressed the button meanwhile) is no failure; anything else is.
+    const refused = error instanceof AppError && error.code === 'CONVERSATION_STATE';
+    log(refused ? 'info' : 'error', refused ? 'assistant handoff not needed' : 'assistant handoff failed', {
+      requestId: deps.requestId,
+      ...errorDetail(error),
+    });
+    const [row] = await deps.db
+      .select({ state: conversations.state })
+      .from(conversations)
+      .where(eq(conversations.id, conversationId))
+      .catch(() => []);
+    return row?.state ?? 'bot';
   }
 }
 

@@ -143,6 +143,32 @@ describe('the assistant hands a conversation to a person', () => {
     expect(await conversationRow(body.conversationId as string)).toMatchObject({ state: 'waiting' });
   });
 
+  it('reports the state as it is when the customer asked for a person while the model was answering', async () => {
+    useFakeDeepSeek();
+    const logs = captureLogs();
+    const me = await registerAndLogin();
+    const first = await readSse(await ask(me.accessToken, { message: 'My parcel is late' }));
+    const conversationId = first[0]?.data.conversationId as string;
+    await expect.poll(async () => (await assistantMessages(conversationId)).length).toBe(1);
+    // The model takes a moment to start; the customer presses "Talk to a person" meanwhile.
+    const answering = await ask(me.accessToken, {
+      message: `${CUED} [fake:first-token-delay-ms=400]`,
+      conversationId,
+    });
+    const pressed = await call(`/api/v1/conversations/${conversationId}/handoff`, {
+      method: 'POST',
+      headers: { ...bearer(me.accessToken), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reason: 'pressed the button' }),
+    });
+    expect(pressed.status).toBe(200);
+    const events = await readSse(answering);
+    expect(events.at(-1)?.data).toMatchObject({ state: 'waiting', finishReason: 'tool_calls' });
+    const handoffs = await handoffRows(conversationId);
+    expect(handoffs.map((h) => h.trigger)).toEqual(['customer']);
+    expect(linesWith(logs, 'assistant handoff not needed')).toHaveLength(1);
+    expect(linesWith(logs, 'assistant handoff failed')).toEqual([]);
+  });
+
   it('sends done with state "bot" for an ordinary answer', async () => {
     useFakeDeepSeek();
     const me = await registerAndLogin();
