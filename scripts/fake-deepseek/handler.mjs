@@ -341,7 +341,7 @@ async function* jsonFrames(body, plan, s, created, signal) {
   if (plan.thinking) Object.assign(message, { reasoning_content: plan.reasoning.join('') });
   if (plan.toolCall) {
     const id = `call_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`;
-    Object.assign(message, { tool_calls: [{ index: 0, id, type: 'function', function: plan.toolCall }] });
+    Object.assign(message, { tool_calls: [{ id, type: 'function', function: plan.toolCall }] });
   }
   const text = JSON.stringify({
     id: crypto.randomUUID(),
