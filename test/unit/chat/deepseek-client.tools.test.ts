@@ -236,6 +236,30 @@ describe('the fake DeepSeek and tools', () => {
     expect((await fake.fetch(post({ ...base, tool_choice: 'auto' }))).status).toBe(400);
   });
 
+  it('puts a non-streamed call whole in the message, with finish_reason "tool_calls"', async () => {
+    const fake = startFake();
+    const response = await fake.fetch(
+      post({
+        model: 'deepseek-flash',
+        thinking: { type: 'disabled' },
+        messages: [{ role: 'user', content: 'Can I talk to a person?' }],
+        tools: [handoffTool],
+      }),
+    );
+    const body = (await response.json()) as {
+      choices: [{ message: { content: string; tool_calls: object[] }; finish_reason: string }];
+    };
+    expect(body.choices[0].finish_reason).toBe('tool_calls');
+    expect(body.choices[0].message.content).toBe(handoffPreamble);
+    expect(body.choices[0].message.tool_calls).toEqual([
+      {
+        id: expect.stringMatching(/^call_/),
+        type: 'function',
+        function: { name: 'handoff_to_human', arguments: JSON.stringify({ reason: handoffReason }) },
+      },
+    ]);
+  });
+
   it('answers a summary request (a <transcript>) with its canned summary', async () => {
     const transcript = '<transcript>\n<customer>\nMy parcel is late\n</customer>\n</transcript>';
     const answer = await collectCompletion(await streamChatCompletion(chatOptions(startFake(), transcript)));
