@@ -32,7 +32,7 @@ async function operations() {
   );
 }
 
-describe('request bodies as the OpenAPI document declares them', () => {
+describe('request bodies as the OpenAPI document declares them', { timeout: 30_000 }, () => {
   it('accepts an empty JSON body wherever the body is not required, and refuses it where it is', async () => {
     const admin = await registerAndLogin('admin');
     const ops = await operations();

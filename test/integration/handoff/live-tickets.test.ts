@@ -141,6 +141,14 @@ describe('live tickets', () => {
     (await connect((await ticketFor(ticketPath(guestChat), operator.accessToken)).url)).socket.close(1000);
     expect((await askTicket(ticketPath(waiting), operator.accessToken)).status).toBe(200);
     expect((await askTicket(ticketPath(private_), operator.accessToken)).status).toBe(404);
+    // Following a customer's conversation is a read, and on record.
+    const { results } = await env.DB.prepare(
+      "SELECT target_id AS targetId FROM audit_events WHERE action = 'conversation_read' AND actor_id = ?",
+    )
+      .bind(operator.userId)
+      .all<{ targetId: string }>();
+    expect(results.map((r) => r.targetId)).toEqual(expect.arrayContaining([guestChat, waiting]));
+    expect(results.map((r) => r.targetId)).not.toContain(private_);
   });
 
   it('keeps the inbox to operators', async () => {

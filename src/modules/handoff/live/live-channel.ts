@@ -1,8 +1,9 @@
 import { DurableObject } from 'cloudflare:workers';
+import type { Config } from '../../../config';
 import { errorDetail } from '../../../lib/error-detail';
 import { log } from '../../../lib/logger';
 import { admissionOf } from '../../admission/admission.client';
-import type { HandoffContext } from '../handoff.context';
+import { handoffContextFromEnv } from '../handoff.context';
 import type { LiveEvent, LiveEventBody } from '../handoff.types';
 import { handleWaitTimeout } from '../nobody-there';
 import { conversationIdOf } from './live.client';
@@ -39,11 +40,11 @@ export class LiveChannelObject extends DurableObject<Env> {
   /** Connections whose holder is being checked: a `closeFor` meanwhile must refuse them too. */
   private readonly pending = new Set<PendingConnect>();
 
-  /** `handoffContext`: for handoff work outside a request (the wait timer); the entry point owns the configuration. */
+  /** `configOf`: the Worker's configuration, given by the entry point (which owns it). */
   constructor(
     ctx: DurableObjectState,
     env: Env,
-    private readonly handoffContext: (waitUntil: (promise: Promise<unknown>) => void) => HandoffContext,
+    private readonly configOf: (env: Env) => Config,
   ) {
     super(ctx, env);
     // Keep-alives are answered without waking the object.
@@ -82,7 +83,8 @@ export class LiveChannelObject extends DurableObject<Env> {
     const pending: PendingConnect = { holder: principal, revoked: false };
     this.pending.add(pending);
     try {
-      if (!(await principalStillValid(this.env, principal, channel)) || pending.revoked) return refused('session');
+      if (!(await principalStillValid(this.env, this.configOf(this.env), principal, channel)) || pending.revoked)
+        return refused('session');
     } finally {
       this.pending.delete(pending);
     }
@@ -167,7 +169,7 @@ export class LiveChannelObject extends DurableObject<Env> {
     const pending: Promise<unknown>[] = [];
     try {
       await handleWaitTimeout(
-        this.handoffContext((p) => pending.push(p)),
+        handoffContextFromEnv(this.env, this.configOf(this.env), (p) => pending.push(p)),
         timer.conversationId,
         timer.handoffId,
       );

@@ -1,9 +1,9 @@
 import { and, eq, gt } from 'drizzle-orm';
-import { getConfig } from '../../../config';
+import type { Config } from '../../../config';
 import { createDb } from '../../../db/client';
 import { visitors } from '../../../db/schema';
 import { admissionOf } from '../../admission/admission.client';
-import { SESSION_WINDOW_SLACK_MS } from '../../auth/authenticate';
+import { sessionWindowMs } from '../../auth/admission-call';
 import type { LivePrincipal } from './live.types';
 
 /**
@@ -12,7 +12,12 @@ import type { LivePrincipal } from './live.types';
  * account state, no rate limit counted), which also remembers the channel so that a later account
  * change closes the socket; a guest's visitor record must still exist and be unexpired.
  */
-export async function principalStillValid(env: Env, principal: LivePrincipal, channel: string): Promise<boolean> {
+export async function principalStillValid(
+  env: Env,
+  config: Config,
+  principal: LivePrincipal,
+  channel: string,
+): Promise<boolean> {
   if (principal.kind === 'visitor') {
     const [row] = await createDb(env.DB)
       .select({ id: visitors.id })
@@ -21,13 +26,13 @@ export async function principalStillValid(env: Env, principal: LivePrincipal, ch
       .limit(1);
     return row !== undefined;
   }
-  const { auth } = getConfig(env);
+  const { auth } = config;
   return admissionOf(env.ADMISSION, principal.id).openLive({
     userId: principal.id,
     channel,
     sessionId: principal.sessionId,
     tokenVersion: principal.tokenVersion,
     accountMaxAgeMs: auth.accountRecheckMs,
-    sessionWindowMs: auth.accessTokenTtlSeconds * 1000 + SESSION_WINDOW_SLACK_MS,
+    sessionWindowMs: sessionWindowMs(auth),
   });
 }

@@ -4,6 +4,7 @@ import { dbOf } from '../../../lib/db-context';
 import { AppError } from '../../../lib/errors';
 import { sha256Hex } from '../../../lib/opaque-token';
 import type { AppEnv } from '../../../lib/types';
+import { audit } from '../../audit/audit.service';
 import { currentUser } from '../../auth/authenticate';
 import { conversationAccess } from '../handoff.access';
 import { conversationChannel, INBOX_CHANNEL, liveChannel } from './live.client';
@@ -16,6 +17,17 @@ export const liveRouter = createRouter()
     const { id } = c.req.valid('param');
     refuseApiKeys(currentUser(c));
     const { as } = await conversationAccess(dbOf(c), currentUser(c), id);
+    // Following a customer's conversation live is reading it: on record, like every operator read.
+    if (as === 'operator') {
+      await audit(dbOf(c), {
+        actorId: currentUser(c).id,
+        action: 'conversation_read',
+        targetId: id,
+        outcome: 'success',
+        detail: { live: true },
+        requestId: c.get('requestId'),
+      });
+    }
     const target = {
       channel: conversationChannel(id),
       path: `/api/v1/live/conversations/${id}`,
