@@ -27,6 +27,7 @@ import { registerDocs } from './modules/docs/docs.index';
 import { documentsRouter } from './modules/documents/documents.index';
 import { faqsRouter } from './modules/faqs/faqs.index';
 import { guestRouter } from './modules/guest/guest.index';
+import { handoffContactRouter } from './modules/handoff/contact.index';
 import { handoffRouter } from './modules/handoff/handoff.index';
 import { liveRouter } from './modules/handoff/live/live.index';
 import { healthRouter } from './modules/health/health.index';
@@ -105,6 +106,7 @@ export function createApp() {
   app.route('/', liveRouter);
   app.route('/', guestRouter);
   app.route('/', widgetRouter);
+  app.route('/', handoffContactRouter);
   app.route('/', outboxRouter);
 
   registerDocs(app);

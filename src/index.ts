@@ -3,6 +3,7 @@ import { getConfig } from './config';
 import { createDb } from './db/client';
 import { purgeExpired } from './modules/accounts/purge';
 import { handleDocumentBatch } from './modules/documents/document-processing';
+import { handleWebhookBatch, isWebhookQueue } from './modules/handoff/webhook/webhook-delivery';
 import { runRetention } from './modules/retention/retention.scheduled';
 
 export { RateLimiterObject } from './lib/rate-limit/durable-object.limiter';
@@ -11,9 +12,12 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  // Document processing and its dead-letter queue (wrangler.toml [[queues.consumers]]).
+  // One handler for every queue this Worker consumes (wrangler.toml [[queues.consumers]]): handoff webhooks
+  // and their dead letters, else document processing and its dead letters.
   queue: (batch, env) =>
-    handleDocumentBatch(batch, { d1: env.DB, bucket: env.DOCUMENTS, limits: getConfig(env).documents }),
+    isWebhookQueue(batch.queue)
+      ? handleWebhookBatch(batch, { webhook: getConfig(env).handoff.webhook })
+      : handleDocumentBatch(batch, { d1: env.DB, bucket: env.DOCUMENTS, limits: getConfig(env).documents }),
   // The daily Cron Trigger (wrangler.toml [triggers]): retention of guest chats, expired tokens, old audit
   // events; and accounts left unverified for 7 days, released username holds, spent links.
   scheduled: (controller, env, ctx) => {

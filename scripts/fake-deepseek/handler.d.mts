@@ -12,6 +12,11 @@ export type FakeSwitches = {
   status?: number;
   /** Fail this many times per key (the `X-Fake-Fail-Key` header, else API key + message), then succeed. */
   failTimes?: number;
+  /**
+   * 1: call `handoff_to_human` (when the request offers it) as the words "talk to a person", "human" or
+   * "agent" in the last user message also do; 2: call a function the request did not offer.
+   */
+  handoff?: number;
 };
 
 export type FakeDeepSeekOptions = FakeSwitches & {
@@ -54,5 +59,13 @@ export const cannedNotice: string;
 export function cannedAnswer(lastUserMessage: string): string;
 /** The fake's token count for a text (0.3 per ASCII, 0.6 per other character, as DeepSeek documents). */
 export function approxTokens(text: string): number;
+/** The short text streamed before a `handoff_to_human` call. */
+export const handoffPreamble: string;
+/** The `reason` the fake gives in its `handoff_to_human` call. */
+export const handoffReason: string;
+/** The function the fake calls on `[fake:handoff=2]`, never one a request offers. */
+export const UNKNOWN_TOOL: string;
+/** The summary the fake writes for a request whose last user message holds a `<transcript>`. */
+export function cannedSummary(lastUserMessage: string): string;
 /** The exact reasoning text streamed first unless the request disables thinking. */
 export function cannedReasoning(lastUserMessage: string): string;

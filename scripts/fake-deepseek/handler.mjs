@@ -5,15 +5,43 @@
 // with keep-alives, to cut a stream, or to fail (see switches.mjs). Like DeepSeek since its 2026
 // models, it thinks (streams `reasoning_content` first) unless a request sends
 // `thinking: {type: "disabled"}`, and answers retired or unknown model ids with "Model Not Exist".
+// Offered tools, it calls `handoff_to_human` on cue (see tools.mjs); asked for a summary of a
+// `<transcript>`, it writes a canned one.
 import { resolveSwitches } from './switches.mjs';
-import { cannedAnswer, cannedReasoning, errorResponse, systemFingerprint, tokenize, usageFor } from './wire.mjs';
+import {
+  argumentPieces,
+  HANDOFF_TOOL,
+  handoffPreamble,
+  missingReasoning,
+  plannedToolCall,
+  validateTools,
+} from './tools.mjs';
+import {
+  approxTokens,
+  cannedAnswer,
+  cannedReasoning,
+  cannedSummary,
+  errorResponse,
+  isSummaryRequest,
+  systemFingerprint,
+  tokenize,
+  usageFor,
+} from './wire.mjs';
 
-export { approxTokens, cannedAnswer, cannedNotice, cannedReasoning, fakeErrorStatuses } from './wire.mjs';
+export { handoffPreamble, handoffReason, UNKNOWN_TOOL } from './tools.mjs';
+export {
+  approxTokens,
+  cannedAnswer,
+  cannedNotice,
+  cannedReasoning,
+  cannedSummary,
+  fakeErrorStatuses,
+} from './wire.mjs';
 
 /** @typedef {import('./handler.mjs').FakeDeepSeekOptions} FakeDeepSeekOptions */
 /** @typedef {import('./handler.mjs').FakeDeepSeekStats} FakeDeepSeekStats */
-/** @typedef {{role: string, content: string}} Message */
-/** @typedef {{model: string, messages: Message[], stream?: boolean, max_tokens?: number, stream_options?: {include_usage?: boolean}, thinking?: {type: 'enabled' | 'disabled'}, reasoning_effort?: string}} CompletionBody */
+/** @typedef {{role: string, content: string | null, tool_calls?: unknown, reasoning_content?: unknown}} Message */
+/** @typedef {{model: string, messages: Message[], stream?: boolean, max_tokens?: number, stream_options?: {include_usage?: boolean}, thinking?: {type: 'enabled' | 'disabled'}, reasoning_effort?: string, tools?: unknown[], tool_choice?: unknown}} CompletionBody */
 
 const encoder = new TextEncoder();
 // `deepseek-chat` and `deepseek-reasoner` were retired on 2026-07-24: DeepSeek answers them as unknown.
@@ -54,6 +82,9 @@ export function createFakeDeepSeek(options = {}) {
     const problem = validate(parsed, maxTokensLimit);
     if (problem) return errorResponse(problem.status, problem.message);
     const body = /** @type {CompletionBody} */ (parsed);
+    // Like DeepSeek: tools are accepted with thinking on, but then a tool-call turn needs its reasoning back.
+    const unthought = missingReasoning(body.messages, body.thinking?.type !== 'disabled');
+    if (unthought) return errorResponse(unthought.status, unthought.message);
     if (!models.includes(body.model)) return errorResponse(400, 'Model Not Exist');
     stats.lastRequest = { headers: request.headers, body };
 
@@ -71,7 +102,7 @@ export function createFakeDeepSeek(options = {}) {
       }
     }
 
-    const plan = planAnswer(body, lastUser);
+    const plan = planAnswer(body, lastUser, settings.handoff);
     const stop = new AbortController();
     let finished = false;
     // Either signal means the client went away: the socket closed, or the reader cancelled the body.
@@ -131,8 +162,15 @@ function validate(/** @type {unknown} */ body, /** @type {number} */ maxTokensLi
   if (typeof b.model !== 'string' || b.model === '') return reject('missing field `model`');
   if (!Array.isArray(b.messages) || b.messages.length === 0) return reject('missing field `messages`');
   for (const m of b.messages) {
-    if (typeof m?.role !== 'string' || typeof m?.content !== 'string') return reject('messages: invalid message');
+    if (!['system', 'user', 'assistant', 'tool'].includes(m?.role)) return reject('messages: unknown role');
+    // An assistant turn that only called tools may have no content; a tool result names its call.
+    const callsOnly = m.role === 'assistant' && Array.isArray(m.tool_calls) && m.content == null;
+    if (typeof m.content !== 'string' && !callsOnly) return reject('messages: invalid message');
+    if (m.role === 'tool' && typeof m.tool_call_id !== 'string')
+      return reject('messages: missing field `tool_call_id`');
   }
+  const tools = validateTools(b);
+  if (tools) return tools;
   if (b.stream !== undefined && typeof b.stream !== 'boolean') return reject('stream: invalid type');
   const thinking = /** @type {{type?: unknown} | null | undefined} */ (b.thinking);
   if (thinking !== undefined && !['enabled', 'disabled'].includes(String(thinking?.type))) {
@@ -151,23 +189,40 @@ function validate(/** @type {unknown} */ body, /** @type {number} */ maxTokensLi
   return undefined;
 }
 
-/** The tokens to send, already cut to `max_tokens` (which counts reasoning too, as DeepSeek's does). */
-function planAnswer(/** @type {CompletionBody} */ body, /** @type {string} */ lastUser) {
+/**
+ * The tokens to send, already cut to `max_tokens` (which counts reasoning too, as DeepSeek's does);
+ * a tool call is made only when the budget leaves room for it.
+ */
+function planAnswer(
+  /** @type {CompletionBody} */ body,
+  /** @type {string} */ lastUser,
+  /** @type {number} */ handoffSwitch,
+) {
   // Like DeepSeek's current models: thinking unless the request turns it off.
   const thinking = body.thinking?.type !== 'disabled';
   const reasoning = thinking ? tokenize(cannedReasoning(lastUser)) : [];
-  const content = tokenize(cannedAnswer(lastUser));
+  const call = plannedToolCall(/** @type {Record<string, unknown>} */ (body), lastUser, handoffSwitch);
+  const text = isSummaryRequest(lastUser)
+    ? cannedSummary(lastUser)
+    : call
+      ? call.name === HANDOFF_TOOL
+        ? handoffPreamble
+        : ''
+      : cannedAnswer(lastUser);
+  const content = tokenize(text);
+  const callTokens = call ? approxTokens(call.name + call.arguments) : 0;
   const budget = body.max_tokens ?? 4096;
   const sentReasoning = reasoning.slice(0, budget);
   const sentContent = content.slice(0, Math.max(0, budget - sentReasoning.length));
-  const finishReason =
-    sentReasoning.length + sentContent.length < reasoning.length + content.length ? 'length' : 'stop';
+  const cut = sentReasoning.length + sentContent.length < reasoning.length + content.length;
+  const toolCall = call && !cut && budget - sentReasoning.length - sentContent.length >= callTokens ? call : undefined;
+  const finishReason = toolCall ? 'tool_calls' : cut || call ? 'length' : 'stop';
   const usage = usageFor(
     body.messages,
-    sentReasoning.length + sentContent.length,
+    sentReasoning.length + sentContent.length + (toolCall ? callTokens : 0),
     thinking ? sentReasoning.length : undefined,
   );
-  return { thinking, reasoning: sentReasoning, content: sentContent, finishReason, usage };
+  return { thinking, reasoning: sentReasoning, content: sentContent, toolCall, finishReason, usage };
 }
 
 /** @typedef {ReturnType<typeof planAnswer>} Plan */
@@ -253,6 +308,21 @@ async function* streamFrames(body, plan, s, created, signal, stats) {
     if (i > 0 && !(await sleep(s.tokenDelayMs, signal))) return 'aborted';
     yield frame(delta, null);
   }
+  if (plan.toolCall) {
+    // The first piece names the call; its JSON arguments follow a few characters at a time.
+    const callId = `call_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`;
+    const pieces = [
+      { index: 0, id: callId, type: 'function', function: { name: plan.toolCall.name, arguments: '' } },
+      ...argumentPieces(plan.toolCall.arguments).map((piece) => ({ index: 0, function: { arguments: piece } })),
+    ];
+    for (const piece of pieces) {
+      if (!(await sleep(s.tokenDelayMs, signal))) return 'aborted';
+      yield frame(
+        plan.thinking ? { content: null, reasoning_content: null, tool_calls: [piece] } : { tool_calls: [piece] },
+        null,
+      );
+    }
+  }
   const last = plan.thinking ? { content: '', reasoning_content: null } : { content: '' };
   yield frame(last, plan.finishReason, plan.usage);
   yield { text: 'data: [DONE]\n\n', last: true };
@@ -269,6 +339,10 @@ async function* jsonFrames(body, plan, s, created, signal) {
   if (!(yield* queue(s, '\n', signal))) return 'aborted';
   const message = { role: 'assistant', content: plan.content.join('') };
   if (plan.thinking) Object.assign(message, { reasoning_content: plan.reasoning.join('') });
+  if (plan.toolCall) {
+    const id = `call_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`;
+    Object.assign(message, { tool_calls: [{ id, type: 'function', function: plan.toolCall }] });
+  }
   const text = JSON.stringify({
     id: crypto.randomUUID(),
     object: 'chat.completion',

@@ -14,6 +14,7 @@ const names = /** @type {const} */ ({
   'cut-after': 'cutAfter',
   status: 'status',
   'fail-times': 'failTimes',
+  handoff: 'handoff',
 });
 
 /** @type {Required<FakeSwitches>} */
@@ -24,6 +25,7 @@ export const switchDefaults = {
   cutAfter: 0,
   status: 0,
   failTimes: 0,
+  handoff: 0,
 };
 
 // A fake must not be talked into holding a socket for hours.

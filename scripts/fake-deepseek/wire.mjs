@@ -63,6 +63,22 @@ export function cannedAnswer(lastUserMessage) {
   return `Thanks for your message about "${topicOf(lastUserMessage)}". ${cannedNotice}`;
 }
 
+/**
+ * A request whose last user message holds a `<transcript>` asks for an operator's summary; the fake
+ * names the first thing the customer wrote and how many messages they sent.
+ * @param {string} lastUserMessage
+ */
+export function isSummaryRequest(lastUserMessage) {
+  return lastUserMessage.includes('<transcript>');
+}
+
+/** @param {string} lastUserMessage */
+export function cannedSummary(lastUserMessage) {
+  const said = [...lastUserMessage.matchAll(/<customer>([\s\S]*?)<\/customer>/g)].map((m) => m[1] ?? '');
+  const first = topicOf(said[0] ?? '');
+  return `The customer wrote ${said.length} message${said.length === 1 ? '' : 's'}, starting with "${first}", and wants a person. (Canned summary from the local fake DeepSeek.)`;
+}
+
 /** @param {string} lastUserMessage */
 export function cannedReasoning(lastUserMessage) {
   return `The user wrote about "${topicOf(lastUserMessage)}". No model is connected, so I will give the canned answer.`;
@@ -86,12 +102,12 @@ export function approxTokens(text) {
 /**
  * DeepSeek's usage object. The conversation before the last message is what its context cache
  * would hold, counted in the 64-token units DeepSeek caches by, so repeat turns show cache hits.
- * @param {{content: string}[]} messages
+ * @param {{content: string | null}[]} messages
  * @param {number} completionTokens
  * @param {number | undefined} reasoningTokens set for thinking models
  */
 export function usageFor(messages, completionTokens, reasoningTokens) {
-  const perMessage = messages.map((m) => approxTokens(m.content) + 4);
+  const perMessage = messages.map((m) => approxTokens(m.content ?? '') + 4);
   const promptTokens = perMessage.reduce((a, b) => a + b, 0);
   const prefix = perMessage.slice(0, -1).reduce((a, b) => a + b, 0);
   const hit = Math.floor(prefix / 64) * 64;

@@ -366,6 +366,7 @@ async function operatorFlow(base, admin, customer) {
   // Today's bar: the customer's chats above used tokens (earlier days are empty bars of height 0).
   await page.locator('svg.chart rect.bar-prompt:not([height="0"])').first().waitFor();
   await page.locator('svg.chart polyline.line-chats').waitFor();
+  await page.getByRole('heading', { name: 'Handoffs (last 14 days)' }).waitFor();
   await shot(page, 'stats');
   await finish(page, context);
 }

@@ -1,4 +1,4 @@
-import type { FinishReason, ProviderEvent, ProviderUsage } from '../../src/modules/chat/provider/deepseek.types';
+import type { FinishReason, ProviderEvent, ProviderUsage } from '../../src/modules/provider/deepseek.types';
 
 export type CollectedCompletion = {
   /** The answer: content deltas only, never reasoning. */
@@ -7,6 +7,8 @@ export type CollectedCompletion = {
   reasoning: string;
   usage: ProviderUsage | undefined;
   finishReason: FinishReason | undefined;
+  /** Complete function calls, in the order the stream gave them. */
+  toolCalls: { id: string; name: string; arguments: string }[];
 };
 
 /** Drains a client stream into one answer, so a test can compare it whole. Errors propagate as thrown. */
@@ -15,11 +17,13 @@ export async function collectCompletion(events: AsyncIterable<ProviderEvent>): P
   const reasoning: string[] = [];
   let usage: ProviderUsage | undefined;
   let finishReason: FinishReason | undefined;
+  const toolCalls: CollectedCompletion['toolCalls'] = [];
   for await (const event of events) {
     if (event.type === 'delta') text.push(event.text);
     else if (event.type === 'reasoning') reasoning.push(event.text);
     else if (event.type === 'usage') usage = event.usage;
+    else if (event.type === 'tool_call') toolCalls.push({ id: event.id, name: event.name, arguments: event.arguments });
     else finishReason = event.reason;
   }
-  return { text: text.join(''), reasoning: reasoning.join(''), usage, finishReason };
+  return { text: text.join(''), reasoning: reasoning.join(''), usage, finishReason, toolCalls };
 }

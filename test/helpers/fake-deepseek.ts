@@ -1,6 +1,6 @@
 import { createFakeDeepSeek, type FakeDeepSeekOptions } from '../../scripts/fake-deepseek/handler.mjs';
-import type { StreamChatCompletionOptions } from '../../src/modules/chat/provider/deepseek.client';
-import type { ProviderEvent } from '../../src/modules/chat/provider/deepseek.types';
+import type { StreamChatCompletionOptions } from '../../src/modules/provider/deepseek.client';
+import type { ProviderEvent } from '../../src/modules/provider/deepseek.types';
 
 export const FAKE_BASE_URL = 'http://fake-deepseek.test';
 

@@ -4,7 +4,7 @@ import { canAny, keyCan, type Permission } from '../../src/modules/auth/permissi
 import { createKey } from '../helpers/api-keys';
 import { bearer, registerAndLogin, type Session } from '../helpers/auth';
 import { createSite, startGuest, useGuestFakes } from '../helpers/guest';
-import { call } from '../helpers/http';
+import { call, callerWith } from '../helpers/http';
 
 /**
  * Every operation in the OpenAPI document must appear here with its decision. A new endpoint
@@ -58,6 +58,8 @@ const decisions: Record<string, Permission | Permission[] | 'public'> = {
   'POST /api/v1/conversations/{id}/messages': 'inbox:operate',
   'POST /api/v1/conversations/{id}/resolve': 'inbox:operate',
   'POST /api/v1/conversations/{id}/release': 'inbox:operate',
+  // The customer's address for a reply when nobody came (owner only: tested in handoff/contact.test.ts).
+  'POST /api/v1/conversations/{id}/contact': ['chat:use', 'chat:guest'],
   'GET /v1/models': 'chat:use',
   'POST /v1/chat/completions': 'chat:use',
   // Public, but content:write callers also see drafts (tested in faqs.test.ts).
@@ -127,9 +129,12 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/api-keys/{id}/rotate': { graceSeconds: 0 },
   'POST /api/v1/sites': { name: 'RBAC site', allowedOrigins: ['https://rbac.example'] },
   'PATCH /api/v1/sites/{id}': { name: 'Renamed' },
+  'POST /api/v1/conversations/{id}/contact': { email: 'rbac@example.com' },
 };
 
 const ROLES: Role[] = ['viewer', 'user', 'moderator', 'admin'];
+// Each session walks every protected operation within a minute: more than the default per-user limit allows.
+const walk = callerWith({ RATE_LIMIT_USER: '1000/1m' });
 const allowed = (role: Role | 'guest', decision: Permission | Permission[]) =>
   canAny(role, typeof decision === 'string' ? [decision] : decision);
 
@@ -175,7 +180,7 @@ describe('RBAC', () => {
         if (body !== undefined) init.body = JSON.stringify(body);
         // Deleting the victim user would change what the later checks see; those DELETEs run last.
         if (key === 'DELETE /api/v1/users/{id}' && allowed(role, decision)) continue;
-        const res = await call(path, init);
+        const res = await walk(path, init);
         const label = `${role} ${key} → ${res.status}`;
         if (allowed(role, decision)) expect(res.status, label).not.toBe(403);
         else expect(res.status, label).toBe(403);
@@ -185,7 +190,7 @@ describe('RBAC', () => {
     // The allowed DELETEs, each on its own victim.
     for (const role of ROLES.filter((r) => allowed(r, 'users:manage'))) {
       const target = await registerAndLogin('viewer');
-      const res = await call(`/api/v1/users/${target.userId}`, {
+      const res = await walk(`/api/v1/users/${target.userId}`, {
         method: 'DELETE',
         headers: bearer(sessions[role].accessToken),
       });
@@ -211,7 +216,7 @@ describe('RBAC', () => {
         if (body !== undefined) headers['Content-Type'] = 'application/json';
         const init: RequestInit = { method, headers };
         if (body !== undefined) init.body = JSON.stringify(body);
-        const res = await call(template.replace('{id}', victim.userId), init);
+        const res = await walk(template.replace('{id}', victim.userId), init);
         const label = `key[${scopes.join(' ')}] ${op} → ${res.status}`;
         const keyAllowed =
           !noKeys.has(op) &&

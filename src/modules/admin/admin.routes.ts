@@ -2,6 +2,21 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponse, jsonContent } from '../../lib/common-schemas';
 import { guard } from '../auth/authenticate';
 
+const seconds = (description: string) => z.number().int().nullable().openapi({ description });
+
+const HandoffDaySchema = z
+  .object({
+    date: z.string().openapi({ description: 'UTC day the handoffs were asked for (YYYY-MM-DD).' }),
+    handoffs: z.number().int().openapi({ description: 'Handoffs asked for by customers or the assistant.' }),
+    claimed: z.number().int().openapi({ description: 'Of those, claimed by an operator.' }),
+    timedOut: z.number().int().openapi({ description: 'Of those, unclaimed after HANDOFF_WAIT_MINUTES.' }),
+    medianClaimSeconds: seconds('Median time from request to claim; null without claims.'),
+    averageClaimSeconds: seconds('Mean time from request to claim; null without claims.'),
+    medianResolveSeconds: seconds('Median time from request to resolved; null without resolutions.'),
+    averageResolveSeconds: seconds('Mean time from request to resolved; null without resolutions.'),
+  })
+  .openapi('HandoffDay');
+
 export const StatsSchema = z
   .object({
     users: z.object({
@@ -32,6 +47,12 @@ export const StatsSchema = z
           chats: z.number().int(),
         }),
       ),
+    }),
+    handoffs: z.object({
+      byDay: z.array(HandoffDaySchema).openapi({
+        description:
+          'The last 14 UTC days, oldest first, by the day each handoff was asked for. Operator take-overs are not counted.',
+      }),
     }),
   })
   .openapi('AdminStats');

@@ -3,15 +3,15 @@ import type { Db } from '../../db/client';
 import { conversations, messages, usageDaily } from '../../db/schema';
 import { utcDay } from '../chat/usage.service';
 
-/** Days shown in the tokens-per-day series. */
-const DAYS = 14;
+/** Days shown in the per-day series (tokens and chats, handoffs). */
+export const STATS_DAYS = 14;
 
 /**
  * Chat figures for operators: totals, the FAQ hit rate (answers given from the knowledge base
  * without the model, over all answers) and tokens and chats per UTC day. Aggregates only.
  */
 export async function chatStats(db: Db, now = Date.now()) {
-  const since = utcDay(now - (DAYS - 1) * 86_400_000);
+  const since = utcDay(now - (STATS_DAYS - 1) * 86_400_000);
   const [[conversationCount], [messageCount], totals, byDay] = await Promise.all([
     db.select({ value: count() }).from(conversations),
     db.select({ value: count() }).from(messages),
@@ -39,8 +39,8 @@ export async function chatStats(db: Db, now = Date.now()) {
   const chats = Number(total.chats);
   const faqAnswers = Number(total.faqAnswers);
   const filled = new Map(byDay.map((d) => [d.date, d]));
-  const tokensByDay = Array.from({ length: DAYS }, (_, i) => {
-    const date = utcDay(now - (DAYS - 1 - i) * 86_400_000);
+  const tokensByDay = Array.from({ length: STATS_DAYS }, (_, i) => {
+    const date = utcDay(now - (STATS_DAYS - 1 - i) * 86_400_000);
     const day = filled.get(date);
     return {
       date,

@@ -10,17 +10,15 @@ import { refusalError } from '../admission/admission.errors';
 import type { AdmitRequest, AdmitResult, TurnLease, TurnRequest } from '../admission/admission.types';
 import { keyRefusalError } from '../admission/key-refusals';
 import { audit } from '../audit/audit.service';
+import { type Admit, admitBesideIpLimit, admitOnce, sessionWindowMs } from './admission-call';
 import { forgetKey, judgeKey, type KeyCredential, lookUpKey } from './api-key-credential';
 import { API_KEY_PATTERN, hashApiKey } from './api-key-secret';
 import { requestMeta } from './auth.context';
-import type { Admit } from './authenticate';
 import { keyCan } from './permissions';
 import { forbidden, invalidApiKey } from './token-refused';
 
 export type VerifiedKey = KeyCredential & { hash: string };
 
-/** How much later than the access token's lifetime an ended session must be remembered (as for tokens). */
-const SESSION_WINDOW_SLACK_MS = 60_000;
 /** One `api_key_expired_use` audit row per key per isolate per this long. */
 const EXPIRED_AUDIT_MS = 60_000;
 const expiredAuditedAt = new Map<string, number>();
@@ -66,29 +64,16 @@ export const keyCaller = (key: KeyCredential): AuthUser => ({
 });
 
 /** The key's admission, memoized like a token's: one call to the owner's object per request. */
-export function keyAdmission(c: Context<AppEnv>, key: VerifiedKey): Admit {
-  let answer: Promise<TurnLease | undefined> | undefined;
-  return (turn) => {
-    answer ??= admitKeyOnce(c, key, turn);
-    return answer;
-  };
-}
+export const keyAdmission = (c: Context<AppEnv>, key: VerifiedKey): Admit =>
+  admitOnce((turn) => admitKey(c, key, turn));
 
-async function admitKeyOnce(
+async function admitKey(
   c: Context<AppEnv>,
   key: VerifiedKey,
   turn: TurnRequest | undefined,
 ): Promise<TurnLease | undefined> {
   const object = admissionOf(c.env.ADMISSION, key.userId);
-  const [ip, first] = await Promise.allSettled([limitIp(c), object.admit(admitRequest(c, key, turn))]);
-  const lease = first.status === 'fulfilled' && first.value.ok ? first.value.lease : undefined;
-  if (ip.status === 'rejected') {
-    // Refused per IP after the object had leased a turn: give the lease back, nothing was done with it.
-    if (lease && turn) {
-      c.executionCtx.waitUntil(object.settle({ lease: lease.id, day: turn.day, usedTokens: 0, refundMessage: true }));
-    }
-    throw ip.reason;
-  }
+  const first = await admitBesideIpLimit(c, object, admitRequest(c, key, turn));
   let result = first.status === 'fulfilled' ? first.value : unavailable(first.reason);
   let current: KeyCredential = key;
   if (!result.ok && result.refusal === 'stale') {
@@ -141,7 +126,7 @@ function admitRequest(c: Context<AppEnv>, key: KeyCredential, turn: TurnRequest 
     tokenVersion: -1,
     sessionId: `apikey:${key.id}`,
     accountMaxAgeMs: auth.accountRecheckMs,
-    sessionWindowMs: auth.accessTokenTtlSeconds * 1000 + SESSION_WINDOW_SLACK_MS,
+    sessionWindowMs: sessionWindowMs(auth),
     rate: { limit, windowMs },
     turn,
     key: {

@@ -10,17 +10,18 @@ import type { TurnLease, TurnRequest } from '../admission/admission.types';
 import { guestAdmission } from '../admission/guest-admission';
 import { isKeyRefusal } from '../admission/key-refusals';
 import { type AccessClaims, verifyAccessToken } from './access-token';
+import { type Admit, admitBesideIpLimit, admitOnce, sessionWindowMs } from './admission-call';
 import { keyAdmission, keyCaller, verifiedKey } from './api-key-auth';
 import { looksLikeApiKey } from './api-key-secret';
 import { allows, type Permission } from './permissions';
 import { bearerChallenge, forbidden, tokenNoLongerValid } from './token-refused';
 
 /**
- * Admits the identified caller, once per request (later calls share the first answer): the account
- * check, the caller's per-user and per-IP limits and, for a chat turn, the turn's lease. Nothing may act
- * for the caller before it resolves.
+ * `Admit` admits the identified caller, once per request (later calls share the first answer): the
+ * account check, the caller's per-user and per-IP limits and, for a chat turn, the turn's lease.
+ * Nothing may act for the caller before it resolves.
  */
-export type Admit = (turn?: TurnRequest) => Promise<TurnLease | undefined>;
+export type { Admit };
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -29,9 +30,6 @@ declare module 'hono' {
     permission?: Permission;
   }
 }
-
-/** How much later than the access token's lifetime an ended session must still be remembered. */
-export const SESSION_WINDOW_SLACK_MS = 60_000;
 
 const unauthorized = (error?: string) =>
   new AppError(401, 'UNAUTHORIZED', 'Authentication is required. Send a valid access token.', {
@@ -99,15 +97,9 @@ async function verifiedClaims(c: Context<AppEnv>, header: string): Promise<Acces
   }
 }
 
-function admission(c: Context<AppEnv>, claims: AccessClaims): Admit {
-  let answer: Promise<TurnLease | undefined> | undefined;
-  return (turn) => {
-    answer ??= admitOnce(c, claims, turn);
-    return answer;
-  };
-}
+const admission = (c: Context<AppEnv>, claims: AccessClaims): Admit => admitOnce((turn) => admitToken(c, claims, turn));
 
-async function admitOnce(
+async function admitToken(
   c: Context<AppEnv>,
   claims: AccessClaims,
   turn: TurnRequest | undefined,
@@ -115,26 +107,15 @@ async function admitOnce(
   const { auth } = c.get('config');
   const object = admissionOf(c.env.ADMISSION, claims.sub);
   const { limit, windowMs } = c.get('config').rateLimit.policies.user;
-  const [ip, answer] = await Promise.allSettled([
-    limitIp(c),
-    object.admit({
-      userId: claims.sub,
-      tokenVersion: claims.tv,
-      sessionId: claims.sid,
-      accountMaxAgeMs: auth.accountRecheckMs,
-      sessionWindowMs: auth.accessTokenTtlSeconds * 1000 + SESSION_WINDOW_SLACK_MS,
-      rate: { limit, windowMs },
-      turn,
-    }),
-  ]);
-  const lease = answer.status === 'fulfilled' && answer.value.ok ? answer.value.lease : undefined;
-  if (ip.status === 'rejected') {
-    // Refused per IP after the object had leased a turn: give the lease back, nothing was done with it.
-    if (lease && turn) {
-      c.executionCtx.waitUntil(object.settle({ lease: lease.id, day: turn.day, usedTokens: 0, refundMessage: true }));
-    }
-    throw ip.reason;
-  }
+  const answer = await admitBesideIpLimit(c, object, {
+    userId: claims.sub,
+    tokenVersion: claims.tv,
+    sessionId: claims.sid,
+    accountMaxAgeMs: auth.accountRecheckMs,
+    sessionWindowMs: sessionWindowMs(auth),
+    rate: { limit, windowMs },
+    turn,
+  });
   if (answer.status === 'rejected') {
     throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The service is busy. Please try again shortly.', {
       cause: answer.reason,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ROLES, type Role } from '../../db/schema';
 import { ConfigError } from '../../lib/config-error';
-import type { Thinking } from './provider/deepseek.types';
+import type { Thinking } from '../provider/deepseek.types';
 
 /**
  * CHAT_MODELS: comma-separated entries

@@ -3,8 +3,8 @@ import { ROLES, type Role } from '../../db/schema';
 import type { CallerRole } from '../../lib/caller-role';
 import { ConfigError } from '../../lib/config-error';
 import { int, parseSection } from '../../lib/config-schema';
+import { defaultStreamLimits, type StreamLimits } from '../provider/stream-limits';
 import { type ChatModel, DEFAULT_CHAT_MODELS, modelsForRole, parseChatModels } from './chat-models';
-import { defaultStreamLimits, type StreamLimits } from './provider/stream-limits';
 
 export const chatEnvSchema = z.object({
   DEEPSEEK_API_KEY: z.string().trim().optional(),
@@ -112,6 +112,7 @@ export function parseChatConfig(env: Record<string, unknown>, isProduction: bool
     totalTimeoutMs: vars.CHAT_TOTAL_TIMEOUT_MS,
     maxConcurrentStreams: vars.CHAT_MAX_CONCURRENT_STREAMS,
     streamLimits: {
+      ...defaultStreamLimits,
       maxLineChars: vars.CHAT_STREAM_MAX_LINE_CHARS,
       maxEventChars: vars.CHAT_STREAM_MAX_EVENT_CHARS,
       maxAnswerChars: vars.CHAT_MAX_ANSWER_CHARS,

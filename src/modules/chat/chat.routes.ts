@@ -69,7 +69,7 @@ export const ChatResponseSchema = z
 const sseDescription = `Server-sent events (default), one JSON object per event:
 - \`event: meta\` {conversationId, messageId, model, source: "faq"|"model"}
 - \`event: delta\` {text} — repeated, as the answer streams
-- \`event: done\` {usage, finishReason, processingMs, sources: [{documentId, name, section}], state} — last, on success; sources are the documents the answer was grounded on; state is the conversation's state after the turn (\`waiting\` when the assistant handed it to a person)
+- \`event: done\` {usage, finishReason, processingMs, sources: [{documentId, name, section}], state} — last, on success; sources are the documents the answer was grounded on; state is the conversation's state after the turn ("waiting" when the assistant handed it to a person: it is sent once the handoff is stored)
 - \`event: error\` {code, message} — last, when the answer broke off (e.g. UPSTREAM_BUSY, UPSTREAM_TIMEOUT)`;
 
 export const chat = createRoute({

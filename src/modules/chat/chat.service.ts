@@ -14,6 +14,7 @@ import {
 } from '../conversations/conversations.service';
 import type { HandoffContext } from '../handoff/handoff.context';
 import { holdCustomerMessage } from '../handoff/handoff.service';
+import type { FetchLike } from '../provider/deepseek.client';
 import { modelsFor } from './chat.config';
 import type {
   ChatCaller,
@@ -27,7 +28,6 @@ import type {
 import type { ChatModel } from './chat-models';
 import { startModelTurn } from './model-turn';
 import { promptTokenBound, type Turn, trimHistory } from './prompt';
-import type { FetchLike } from './provider/deepseek.client';
 import { recordTurn, type TurnRecord } from './record-turn';
 import { type LifecycleDeps, TurnLifecycle } from './turn-lifecycle';
 import { utcDay } from './usage.service';
@@ -54,7 +54,7 @@ export type ChatDeps = LifecycleDeps & {
   admit: Admit;
   /** A share of the deployment's daily ceiling, reserved beside admission. */
   reserveCeiling: (day: string, tokens: number) => Promise<CeilingReservation>;
-  /** For conversations a person has: messages are held for the operators instead of answered. */
+  /** For conversations a person has (messages held for the operators) or the assistant hands to one. */
   handoff: HandoffContext;
   /** Fires when the client goes away; aborts the upstream call. */
   signal: AbortSignal;

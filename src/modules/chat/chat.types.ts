@@ -1,6 +1,6 @@
 import type { ConversationState } from '../../db/schema';
 import type { CallerRole } from '../../lib/caller-role';
-import type { ProviderErrorCode } from './provider/provider.errors';
+import type { ProviderErrorCode } from '../provider/provider.errors';
 
 export type AnswerSource = 'faq' | 'model';
 

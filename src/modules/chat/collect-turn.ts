@@ -1,6 +1,6 @@
 import type { ConversationState } from '../../db/schema';
+import { ProviderError } from '../provider/provider.errors';
 import type { ChatTurn, ChatUsage, Source } from './chat.types';
-import { ProviderError } from './provider/provider.errors';
 
 export type CollectedTurn = {
   answer: string;

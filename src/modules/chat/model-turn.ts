@@ -1,13 +1,18 @@
+import { eq } from 'drizzle-orm';
+import { type ConversationState, conversations } from '../../db/schema';
 import { errorDetail } from '../../lib/error-detail';
+import { AppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
+import { startHandoff } from '../handoff/handoff.service';
+import { streamChatCompletion } from '../provider/deepseek.client';
+import type { ProviderUsage } from '../provider/deepseek.types';
+import { ProviderError } from '../provider/provider.errors';
+import { providerUserId } from '../provider/provider-user-id';
 import type { ChatDeps } from './chat.service';
 import type { ChatTurn, ChatUsage, DocumentChunkHit, EventSink, FaqHit, Source } from './chat.types';
 import type { ChatModel } from './chat-models';
+import { HANDOFF_TOOL_NAME, handoffReasonOf, handoffSentenceAfter, handoffTool } from './handoff-tool';
 import { buildPrompt, estimateTokens, selectReferences, type Turn } from './prompt';
-import { streamChatCompletion } from './provider/deepseek.client';
-import type { ProviderUsage } from './provider/deepseek.types';
-import { ProviderError } from './provider/provider.errors';
-import { providerUserId } from './provider/provider-user-id';
 import { recordTurn, type TurnRecord } from './record-turn';
 import type { TurnLifecycle } from './turn-lifecycle';
 
@@ -43,7 +48,16 @@ export async function startModelTurn({
     documents.map((hit) => ({ ...hit, document: hit.name })),
   );
   const sources = sourcesOf(grounding);
-  const prompt = buildPrompt({ persona: chat.persona, references: grounding, history, message: plan.message });
+  // A person can take over only a conversation we keep; a thinking model's tool turns would need its
+  // reasoning sent back later, which we never store.
+  const handOff = base.persist && !plan.model.thinking.enabled;
+  const prompt = buildPrompt({
+    persona: chat.persona,
+    references: grounding,
+    history,
+    message: plan.message,
+    handoff: handOff,
+  });
   const started = Date.now();
   const upstream = await streamChatCompletion({
     baseUrl: chat.upstream.baseUrl,
@@ -55,6 +69,7 @@ export async function startModelTurn({
       messages: prompt,
       max_tokens: plan.maxTokens,
       user_id: await providerUserId(deps.caller.id, chat.providerUserIdSecret),
+      ...(handOff ? { tools: [handoffTool], tool_choice: 'auto' as const } : {}),
     },
     signal: deps.signal,
     firstByteTimeoutMs: chat.firstTokenTimeoutMs,
@@ -74,6 +89,8 @@ export async function startModelTurn({
     let usage: ProviderUsage | undefined;
     let finishReason: string | undefined;
     let failure: ProviderError | undefined;
+    /** The model's handoff call; the first one counts. */
+    let handoffCall: { reason: string | null } | undefined;
     try {
       for await (const event of upstream) {
         if (event.type === 'delta') {
@@ -82,19 +99,32 @@ export async function startModelTurn({
         } else if (event.type === 'usage') usage = event.usage;
         else if (event.type === 'finish') finishReason = event.reason;
         else if (event.type === 'reasoning') reasoning.push(event.text);
+        else if (event.type === 'tool_call') {
+          if (handOff && event.name === HANDOFF_TOOL_NAME) handoffCall ??= { reason: handoffReasonOf(event.arguments) };
+          // Only what we offered runs; anything else the model invents is noted and left alone.
+          else log('warn', 'model called a tool it was not offered', { requestId: deps.requestId, tool: event.name });
+        }
       }
     } catch (error) {
       failure = asProviderError(error, deps);
     } finally {
       upstream.cancel();
     }
-    const answer = parts.join('');
+    const written = parts.join('');
     const complete = !failure && finishReason !== undefined;
-    const final = usage ? fromProvider(usage) : estimated(promptEstimate, answer, reasoning.join(''));
-    // Started before the last event is handed over, so the write never waits behind the client.
-    lifecycle.finish(
-      () =>
-        recordTurn({
+    // Tool calls arrive only with `finish`: a call here is whole, and the answer complete.
+    const handingOff = complete && handoffCall ? handoffCall : undefined;
+    // The customer is told in words; that sentence is part of the stored answer.
+    const told = handingOff ? handoffSentenceAfter(written) : '';
+    const answer = written + told;
+    const final = usage ? fromProvider(usage) : estimated(promptEstimate, written, reasoning.join(''));
+    let state: ConversationState = 'bot';
+    // Started before the last event is handed over, so the write never waits behind the client. A
+    // handoff follows the write (a new conversation exists only once recorded) and holds the lease
+    // until it is committed, so the conversation's next message already finds it waiting.
+    const recorded = lifecycle.finish(
+      async () => {
+        await recordTurn({
           ...base,
           messageId,
           answer,
@@ -104,7 +134,9 @@ export async function startModelTurn({
           incomplete: !complete,
           finishReason: finishReason ?? (failure ? failure.code.toLowerCase() : 'aborted'),
           citedDocumentIds: complete ? [...new Set(sources.map((s) => s.documentId))] : [],
-        }),
+        });
+        if (handingOff) state = await handOffSafely(base.conversationId, handingOff.reason, deps);
+      },
       final.totalTokens,
       {
         promptTokens: final.promptTokens,
@@ -119,18 +151,51 @@ export async function startModelTurn({
       }
       await sink({ type: 'error', code: failure.code, message: failure.publicMessage });
     } else if (complete) {
+      if (handingOff) {
+        await sink({ type: 'delta', text: told });
+        // `done` says `waiting` only once the handoff is stored: the client may then act on it.
+        await recorded;
+      }
       await sink({
         type: 'done',
         usage: final,
         finishReason: finishReason ?? 'stop',
         processingMs: Date.now() - started,
         sources,
-        state: 'bot',
+        state,
       });
     }
   };
 
   return { meta: { conversationId: base.conversationId, messageId, model: plan.model.id, source: 'model' }, run };
+}
+
+/**
+ * The assistant's handoff: a refusal (the customer asked for a person at the same moment, or deleted
+ * the conversation) or a failure leaves the turn answered; the state is then what it is.
+ */
+async function handOffSafely(
+  conversationId: string,
+  reason: string | null,
+  deps: ChatDeps,
+): Promise<ConversationState> {
+  try {
+    const { state } = await startHandoff(deps.handoff, { conversationId, trigger: 'assistant', reason });
+    return state;
+  } catch (error) {
+    // Already handed off (the customer pressed the button meanwhile) is no failure; anything else is.
+    const refused = error instanceof AppError && error.code === 'CONVERSATION_STATE';
+    log(refused ? 'info' : 'error', refused ? 'assistant handoff not needed' : 'assistant handoff failed', {
+      requestId: deps.requestId,
+      ...errorDetail(error),
+    });
+    const [row] = await deps.db
+      .select({ state: conversations.state })
+      .from(conversations)
+      .where(eq(conversations.id, conversationId))
+      .catch(() => []);
+    return row?.state ?? 'bot';
+  }
 }
 
 /** The documents the model was given, one citation per document and section, in prompt order. */

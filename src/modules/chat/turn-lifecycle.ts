@@ -68,24 +68,24 @@ export class TurnLifecycle {
   /**
    * Stores the turn without holding up its answer (kept alive by `waitUntil`) and only then ends the
    * lease and charges `usedTokens`, so the conversation's next turn waits for the write (its history
-   * then includes this turn).
+   * then includes this turn). The returned promise settles (never rejects) once `record` has, for the
+   * rare caller that must not answer before the write; most leave it to `waitUntil`.
    */
-  finish(record: () => Promise<void>, usedTokens: number, usage?: TurnUsage): void {
+  finish(record: () => Promise<void>, usedTokens: number, usage?: TurnUsage): Promise<void> {
     this.claim();
-    if (this.ended) return;
+    if (this.ended) return Promise.resolve();
     this.ended = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('chat record timed out')), RECORD_TIMEOUT_MS);
     });
-    this.deps.waitUntil(
-      Promise.race([record(), timeout])
-        .catch((error) => log('error', 'chat record failed', { requestId: this.deps.requestId, ...errorDetail(error) }))
-        .finally(() => {
-          if (timer !== undefined) clearTimeout(timer);
-          return this.end(usedTokens, false, usage);
-        }),
-    );
+    const recorded = Promise.race([record(), timeout])
+      .catch((error) => log('error', 'chat record failed', { requestId: this.deps.requestId, ...errorDetail(error) }))
+      .finally(() => {
+        if (timer !== undefined) clearTimeout(timer);
+      });
+    this.deps.waitUntil(recorded.then(() => this.end(usedTokens, false, usage)));
+    return recorded;
   }
 
   /** Tried twice: a lost settlement would hold the slot, and the conversation, until the lease expires. */

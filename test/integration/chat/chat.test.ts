@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { cannedAnswer } from '../../../scripts/fake-deepseek/handler.mjs';
 import { parseConfig } from '../../../src/config';
 import { promptTokenBound } from '../../../src/modules/chat/prompt';
-import { providerUserId } from '../../../src/modules/chat/provider/provider-user-id';
+import { providerUserId } from '../../../src/modules/provider/provider-user-id';
 import { changeAccountInD1 } from '../../helpers/accounts';
 import { bearer, registerAndLogin } from '../../helpers/auth';
 import { answerOf, asCustomer, readSse, type SseEvent, useFakeDeepSeek } from '../../helpers/chat';

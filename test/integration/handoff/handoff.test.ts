@@ -46,6 +46,18 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
   }
 }
 
+/** A handoff's one model call is its summary for the operators, in the background: waits until it has landed. */
+async function summaryWritten(conversationId: string) {
+  await expect
+    .poll(async () => {
+      const row = await env.DB.prepare('SELECT summary FROM handoffs WHERE conversation_id = ?')
+        .bind(conversationId)
+        .first<{ summary: string | null }>();
+      return row?.summary;
+    })
+    .toEqual(expect.any(String));
+}
+
 describe('human handoff', { timeout: 30_000 }, () => {
   it('a customer asks for a person: waiting, listed in the inbox with reason, site and identity; asking twice is 409', async () => {
     useGuestFakes();
@@ -89,6 +101,7 @@ describe('human handoff', { timeout: 30_000 }, () => {
     const { guest, conversationId } = await guestConversation();
     const operator = await registerAndLogin('moderator');
     expect((await post(`/api/v1/conversations/${conversationId}/handoff`, guest.accessToken)).status).toBe(200);
+    await summaryWritten(conversationId);
     const calls = deepseek.stats.requests;
 
     const waiting = await post('/api/v1/chat', guest.accessToken, { message: 'Hello? Anyone?', conversationId });
@@ -181,6 +194,7 @@ describe('human handoff', { timeout: 30_000 }, () => {
     const { guest, conversationId } = await guestConversation();
     const operator = await registerAndLogin('moderator');
     await post(`/api/v1/conversations/${conversationId}/handoff`, guest.accessToken);
+    await summaryWritten(conversationId);
     await post(`/api/v1/conversations/${conversationId}/claim`, operator.accessToken);
 
     const resolved = await post(`/api/v1/conversations/${conversationId}/resolve`, operator.accessToken);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventsFromChunk, MalformedChunkError } from '../../../src/modules/chat/provider/deepseek.chunks';
+import { eventsFromChunk, MalformedChunkError } from '../../../src/modules/provider/deepseek.chunks';
 
 const chunk = (choice: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, ...choice }], ...extra });

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { cannedAnswer } from '../../../scripts/fake-deepseek/handler.mjs';
-import { streamChatCompletion } from '../../../src/modules/chat/provider/deepseek.client';
-import { ProviderError } from '../../../src/modules/chat/provider/provider.errors';
+import { streamChatCompletion } from '../../../src/modules/provider/deepseek.client';
+import { ProviderError } from '../../../src/modules/provider/provider.errors';
 import { collectCompletion } from '../../helpers/collect-completion';
 import { chatOptions, drain, startFake } from '../../helpers/fake-deepseek';
 

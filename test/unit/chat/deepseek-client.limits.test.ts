@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { cannedAnswer, cannedReasoning } from '../../../scripts/fake-deepseek/handler.mjs';
-import { streamChatCompletion } from '../../../src/modules/chat/provider/deepseek.client';
-import { defaultStreamLimits } from '../../../src/modules/chat/provider/stream-limits';
+import { streamChatCompletion } from '../../../src/modules/provider/deepseek.client';
+import { defaultStreamLimits } from '../../../src/modules/provider/stream-limits';
 import { chatOptions, drain, startFake, textOf } from '../../helpers/fake-deepseek';
 
 const encoder = new TextEncoder();

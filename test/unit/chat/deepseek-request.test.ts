@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deepseekRequestBody } from '../../../src/modules/chat/provider/deepseek.request';
-import type { ChatCompletionBody } from '../../../src/modules/chat/provider/deepseek.types';
+import { deepseekRequestBody } from '../../../src/modules/provider/deepseek.request';
+import type { ChatCompletionBody } from '../../../src/modules/provider/deepseek.types';
 
 const body = (overrides: Partial<ChatCompletionBody> = {}): ChatCompletionBody => ({
   model: 'deepseek-flash',

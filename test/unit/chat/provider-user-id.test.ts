@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { providerUserId } from '../../../src/modules/chat/provider/provider-user-id';
+import { providerUserId } from '../../../src/modules/provider/provider-user-id';
 
 const secret = 'a-server-side-secret-of-some-length';
 

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createSseStream,
-  type SseEvent,
-  SseLimitError,
-  SseParser,
-} from '../../../src/modules/chat/provider/sse-parser';
+import { createSseStream, type SseEvent, SseLimitError, SseParser } from '../../../src/modules/provider/sse-parser';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

@@ -101,7 +101,7 @@ export function usageChart(days: DayUsage[]): HTMLElement {
 }
 
 /** Rounds up to 1, 2 or 5 × a power of ten so the axis ticks are friendly numbers. */
-function niceMax(value: number): number {
+export function niceMax(value: number): number {
   if (value <= 0) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
   const step = [1, 2, 5, 10].find((m) => m * power >= value) ?? 10;

@@ -3,6 +3,7 @@ import type { View } from '../context';
 import { h } from '../dom';
 import { alertBox, describeError } from '../ui';
 import { type DayUsage, usageChart } from './chart';
+import { duration, type HandoffDay, handoffChart } from './handoff-chart';
 
 type Stats = {
   users: {
@@ -19,6 +20,7 @@ type Stats = {
     faqHitRate: number;
     tokensByDay: DayUsage[];
   };
+  handoffs?: { byDay: HandoffDay[] };
 };
 
 const number = new Intl.NumberFormat();
@@ -43,7 +45,7 @@ export function statsView(): View {
 }
 
 function render(stats: Stats): HTMLElement[] {
-  const { users, chat } = stats;
+  const { users, chat, handoffs } = stats;
   const out = [
     h('h2', {}, 'Accounts'),
     figures([
@@ -72,7 +74,27 @@ function render(stats: Stats): HTMLElement[] {
   } else {
     out.push(h('p', { class: 'meta' }, 'Chat figures appear here once this server reports them.'));
   }
+  if (handoffs) out.push(...handoffSection(handoffs.byDay));
   return out;
+}
+
+/** Totals over the days shown; waits as the median of the daily medians would mislead, so only counts add up. */
+function handoffSection(days: HandoffDay[]): HTMLElement[] {
+  const sum = (pick: (d: HandoffDay) => number) => days.reduce((total, d) => total + pick(d), 0);
+  const total = sum((d) => d.handoffs);
+  const claimed = sum((d) => d.claimed);
+  const claimWeighted = sum((d) => (d.averageClaimSeconds ?? 0) * d.claimed);
+  return [
+    h('h2', {}, `Handoffs (last ${days.length} days)`),
+    figures([
+      ['Handoffs', total],
+      ['Claimed', claimed],
+      ['Timed out', sum((d) => d.timedOut)],
+      ['Mean time to claim', claimed === 0 ? '–' : duration(claimWeighted / claimed)],
+    ]),
+    h('h2', {}, 'Handoffs per day'),
+    handoffChart(days),
+  ];
 }
 
 function figures(items: [string, number | string][]): HTMLElement {

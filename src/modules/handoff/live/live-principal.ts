@@ -3,7 +3,7 @@ import type { Config } from '../../../config';
 import { createDb } from '../../../db/client';
 import { visitors } from '../../../db/schema';
 import { admissionOf } from '../../admission/admission.client';
-import { SESSION_WINDOW_SLACK_MS } from '../../auth/authenticate';
+import { sessionWindowMs } from '../../auth/admission-call';
 import type { LivePrincipal } from './live.types';
 
 /**
@@ -33,6 +33,6 @@ export async function principalStillValid(
     sessionId: principal.sessionId,
     tokenVersion: principal.tokenVersion,
     accountMaxAgeMs: auth.accountRecheckMs,
-    sessionWindowMs: auth.accessTokenTtlSeconds * 1000 + SESSION_WINDOW_SLACK_MS,
+    sessionWindowMs: sessionWindowMs(auth),
   });
 }

@@ -10,10 +10,16 @@ export type StreamLimits = {
   maxEventChars: number;
   /** Answer plus reasoning text of one completion, in characters. */
   maxAnswerChars: number;
+  /** One tool call's `arguments`, in UTF-8 bytes once its pieces are joined. */
+  maxToolArgumentBytes: number;
+  /** Tool calls in one completion. */
+  maxToolCalls: number;
 };
 
 export const defaultStreamLimits: Readonly<StreamLimits> = {
   maxLineChars: 64 * 1024,
   maxEventChars: 256 * 1024,
   maxAnswerChars: 16_000,
+  maxToolArgumentBytes: 4096,
+  maxToolCalls: 4,
 };

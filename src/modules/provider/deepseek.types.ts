@@ -1,6 +1,14 @@
 /** What callers send. The client adds `stream` and `stream_options` itself. */
 export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
 
+/** A function the model may call (OpenAI-compatible `tools` entry); `parameters` is a JSON schema. */
+export type ToolDefinition = {
+  type: 'function';
+  function: { name: string; description: string; parameters: Record<string, unknown> };
+};
+
+export type ToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
+
 export type ReasoningEffort = 'low' | 'high' | 'max';
 
 /**
@@ -22,6 +30,12 @@ export type ChatCompletionBody = {
   /** Sent only without thinking: thinking ignores sampling parameters. */
   temperature?: number;
   top_p?: number;
+  /**
+   * Functions offered to the model. Without thinking only: a thinking model's tool-call turns must
+   * send their `reasoning_content` back on every later request, which we do not keep.
+   */
+  tools?: readonly ToolDefinition[];
+  tool_choice?: ToolChoice;
 };
 
 export type ProviderUsage = {
@@ -45,12 +59,22 @@ export type ProviderEvent =
   | { type: 'delta'; text: string }
   | { type: 'reasoning'; text: string }
   | { type: 'usage'; usage: ProviderUsage }
+  /** A complete function call, emitted once its streamed pieces are joined (just before `finish`). */
+  | { type: 'tool_call'; id: string; name: string; arguments: string }
   | { type: 'finish'; reason: FinishReason };
+
+/** One piece of a streamed tool call: the first carries `id` and the name, later ones more `arguments`. */
+export type WireToolCallDelta = {
+  index?: number;
+  id?: string | null;
+  type?: string | null;
+  function?: { name?: string | null; arguments?: string | null } | null;
+};
 
 /** The parts of a `chat.completion.chunk` we read; everything is optional because upstreams vary. */
 export type WireChunk = {
   choices?: Array<{
-    delta?: { content?: string | null; reasoning_content?: string | null };
+    delta?: { content?: string | null; reasoning_content?: string | null; tool_calls?: WireToolCallDelta[] | null };
     finish_reason?: string | null;
   }>;
   usage?: WireUsage | null;

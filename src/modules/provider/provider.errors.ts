@@ -1,5 +1,5 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError } from '../../../lib/errors';
+import { AppError } from '../../lib/errors';
 
 export type ProviderErrorCode =
   | 'UPSTREAM_BUSY'

@@ -1,4 +1,6 @@
 import type { ProviderEvent, ProviderUsage, WireChunk, WireUsage } from './deepseek.types';
+import { defaultStreamLimits } from './stream-limits';
+import { ToolCallAssembler } from './tool-calls';
 
 /** Thrown for a data line that is not a chunk; the client turns it into an upstream error. */
 export class MalformedChunkError extends Error {
@@ -6,11 +8,12 @@ export class MalformedChunkError extends Error {
 }
 
 /**
- * One `data:` payload → the events it carries, in wire order: reasoning, then content, then usage,
- * then finish (DeepSeek puts usage and `finish_reason` on the same last chunk; usage goes first so a
- * caller that stops at `finish` still has it).
+ * One `data:` payload → the events it carries, in wire order: reasoning, then content, then the
+ * completed tool calls, usage, then finish (DeepSeek puts usage and `finish_reason` on the same last
+ * chunk; usage goes first so a caller that stops at `finish` still has it). Tool calls arrive in
+ * pieces over many chunks: pass one `toolCalls` assembler for a whole stream.
  */
-export function eventsFromChunk(data: string): ProviderEvent[] {
+export function eventsFromChunk(data: string, toolCalls = new ToolCallAssembler(defaultStreamLimits)): ProviderEvent[] {
   let chunk: WireChunk;
   try {
     chunk = JSON.parse(data) as WireChunk;
@@ -27,8 +30,11 @@ export function eventsFromChunk(data: string): ProviderEvent[] {
     if (typeof reasoning === 'string' && reasoning !== '') events.push({ type: 'reasoning', text: reasoning });
     const content = choice.delta?.content;
     if (typeof content === 'string' && content !== '') events.push({ type: 'delta', text: content });
+    const calls = choice.delta?.tool_calls;
+    if (Array.isArray(calls)) toolCalls.add(calls);
     if (typeof choice.finish_reason === 'string') finish = choice.finish_reason;
   }
+  if (finish !== undefined) events.push(...toolCalls.complete());
   if (chunk.usage) events.push({ type: 'usage', usage: usageFromWire(chunk.usage) });
   if (finish !== undefined) events.push({ type: 'finish', reason: finish });
   return events;

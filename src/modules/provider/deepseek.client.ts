@@ -1,4 +1,4 @@
-import { log } from '../../../lib/logger';
+import { log } from '../../lib/logger';
 import { eventsFromChunk, MalformedChunkError } from './deepseek.chunks';
 import { deepseekProvider, type ProviderConfig, providerUrl } from './deepseek.config';
 import { deepseekRequestBody } from './deepseek.request';
@@ -6,6 +6,7 @@ import type { ChatCompletionBody, ProviderEvent } from './deepseek.types';
 import { isRetryableStatus, ProviderError, type ProviderErrorCode, providerErrorForStatus } from './provider.errors';
 import { type SseEvent, SseLimitError, SseParser } from './sse-parser';
 import { defaultStreamLimits, type StreamLimits } from './stream-limits';
+import { ToolCallAssembler, ToolCallLimitError } from './tool-calls';
 import { UpstreamDeadline } from './upstream-deadline';
 
 /** The one thing the client needs from `fetch`; the fake DeepSeek's handler has exactly this shape. */
@@ -68,6 +69,7 @@ export async function streamChatCompletion(options: StreamChatCompletionOptions)
   const { body, firstByteTimeoutMs, totalTimeoutMs } = options;
   if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) throw new TypeError('max_tokens must be capped');
   if (!(firstByteTimeoutMs > 0 && totalTimeoutMs > 0)) throw new TypeError('timeouts must be positive');
+  if (body.thinking.enabled && body.tools?.length) throw new TypeError('tools are offered without thinking only');
 
   const provider = options.provider ?? deepseekProvider;
   const doFetch = options.fetch ?? defaultFetch;
@@ -206,6 +208,7 @@ async function* relay(
     maxEventChars: limits.maxEventChars,
   });
   let answerChars = 0;
+  const toolCalls = new ToolCallAssembler(limits);
   try {
     for (;;) {
       let read: ReadableStreamReadResult<Uint8Array>;
@@ -238,14 +241,15 @@ async function* relay(
           break;
         }
         try {
-          for (const event of eventsFromChunk(message.data)) {
+          for (const event of eventsFromChunk(message.data, toolCalls)) {
             if (event.type === 'delta' || event.type === 'reasoning') answerChars += event.text.length;
             // An upstream that never stops (max_tokens ignored, a loop) costs us memory downstream.
             if (answerChars > limits.maxAnswerChars) throw new AnswerTooLongError();
             appendMerged(batch, event);
           }
         } catch (error) {
-          if (!(error instanceof MalformedChunkError || error instanceof AnswerTooLongError)) throw error;
+          const tooMuch = error instanceof AnswerTooLongError || error instanceof ToolCallLimitError;
+          if (!(error instanceof MalformedChunkError || tooMuch)) throw error;
           stop = { error: fail(streamError('UPSTREAM_ERROR', error)) };
           break;
         }
