@@ -383,8 +383,8 @@ async function documentsFlow(base, admin) {
   const name = `vellichor-${run}.pdf`;
   const pdf = makePdf({
     pages: [
-      ['Vellichor membership'],
-      ['The Vellichor membership card gives members free delivery on Tuesdays and a yearly tasting box.'],
+      [`Vellichor ${run} membership`],
+      [`The Vellichor ${run} membership card gives members free delivery on Tuesdays and a yearly tasting box.`],
     ],
   });
   await page.getByRole('link', { name: 'Documents' }).click();
@@ -409,7 +409,8 @@ async function documentsFlow(base, admin) {
   await row.getByText('Published').waitFor();
 
   await page.getByRole('link', { name: 'Chat' }).click();
-  await page.getByLabel('Your message').fill('What does the Vellichor membership card give me?');
+  // The run's own word: earlier runs' copies of this PDF stay in the local D1 and would crowd out its citation.
+  await page.getByLabel('Your message').fill(`What does the Vellichor ${run} membership card give me?`);
   await page.getByRole('button', { name: 'Send' }).click();
   const answer = page.getByRole('log').locator('.msg-assistant').last();
   // Page 2 holds the answer; page 1 (its title) matches too and may be cited beside it.
