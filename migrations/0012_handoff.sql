@@ -25,4 +25,5 @@ ALTER TABLE `conversations` ADD `handoff_id` text;--> statement-breakpoint
 CREATE INDEX `conversations_state_updated_idx` ON `conversations` (`state`,`updated_at`);--> statement-breakpoint
 ALTER TABLE `messages` ADD `author_id` text REFERENCES users(id) ON DELETE set null;--> statement-breakpoint
 ALTER TABLE `messages` ADD `author_name` text;--> statement-breakpoint
-ALTER TABLE `messages` ADD `author_role` text;
+ALTER TABLE `messages` ADD `author_role` text;--> statement-breakpoint
+ALTER TABLE `messages` ADD `notice` text;

@@ -236,6 +236,10 @@ export const MESSAGE_ROLES = ['user', 'assistant', 'operator', 'system'] as cons
 export const CONVERSATION_STATES = ['bot', 'waiting', 'with_operator', 'resolved'] as const;
 export type ConversationState = (typeof CONVERSATION_STATES)[number];
 
+/** Notices the service posts to a customer: `nobody_available` (nobody claimed in time; an email may be left). */
+export const SYSTEM_NOTICES = ['nobody_available'] as const;
+export type SystemNotice = (typeof SYSTEM_NOTICES)[number];
+
 /** What asked for a person: the customer's button, the model's handoff_to_human tool, or an operator taking over. */
 export const HANDOFF_TRIGGERS = ['customer', 'assistant', 'operator'] as const;
 export const ANSWER_SOURCES = ['faq', 'model'] as const;
@@ -347,6 +351,8 @@ export const messages = sqliteTable(
     authorId: text('author_id').references(() => users.id, { onDelete: 'set null' }),
     authorName: text('author_name'),
     authorRole: text('author_role', { enum: ROLES }),
+    /** System messages: what the notice is, for clients to act on (the text is for people and may change). */
+    notice: text('notice', { enum: SYSTEM_NOTICES }),
     createdAt: timestamps.createdAt,
   },
   (t) => [index('messages_conversation_created_idx').on(t.conversationId, t.createdAt)],

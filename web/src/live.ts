@@ -12,6 +12,8 @@ export type LiveMessage = {
   role: 'user' | 'assistant' | 'operator' | 'system';
   content: string;
   author: { name: string; role: string } | null;
+  /** System messages: what the notice means (`nobody_available`: nobody came in time; offer to leave an email). */
+  notice?: 'nobody_available' | null;
   createdAt: string;
 };
 

@@ -87,7 +87,7 @@ async function restore(): Promise<void> {
   for (const m of messages) {
     if (m.role === 'user' || m.role === 'assistant') bubble(m.role, m.content);
     else personMessage(log, { ...m, author: m.author ?? null });
-    notice = m.role === 'system' ? m.content : notice;
+    notice = m.role === 'system' ? (m.notice ?? null) : notice;
   }
   handoff.opened(conversation.state ?? 'bot', notice);
 }
@@ -97,6 +97,7 @@ type StoredMessage = {
   role: 'user' | 'assistant' | 'operator' | 'system';
   content: string;
   author?: { name: string; role: string } | null;
+  notice?: 'nobody_available' | null;
 };
 
 let started: Promise<void> | undefined;

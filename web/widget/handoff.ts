@@ -11,8 +11,8 @@ import { el } from './el';
 import type { GuestSession } from './session';
 
 const TYPING_SHOWN_MS = 5_000;
-/** How the notice that nobody claimed the handoff in time reads: it offers to continue by email. */
-const ASKS_FOR_EMAIL = /e-?mail/i;
+/** The notice that nobody claimed the handoff in time: the guest may leave an email. */
+const NOBODY_AVAILABLE = 'nobody_available';
 
 export const holdsPerson = (state: ConversationState) => state === 'waiting' || state === 'with_operator';
 
@@ -128,8 +128,7 @@ export function guestHandoff(
     if (message.role !== 'operator' && message.role !== 'system') return;
     if (message.role === 'operator') showTyping(null);
     personMessage(log, message);
-    if (message.role === 'system' && state === 'waiting' && ASKS_FOR_EMAIL.test(message.content))
-      contact.hidden = false;
+    if (message.notice === NOBODY_AVAILABLE && state === 'waiting') contact.hidden = false;
     on.incoming();
   }
 
@@ -173,7 +172,7 @@ export function guestHandoff(
     /** The frame knows its conversation (restored or just started) and its state. */
     opened(current: ConversationState, lastNotice: string | null): void {
       setState(current);
-      if (current === 'waiting' && lastNotice && ASKS_FOR_EMAIL.test(lastNotice)) contact.hidden = false;
+      if (current === 'waiting' && lastNotice === NOBODY_AVAILABLE) contact.hidden = false;
       follow();
     },
     setState,

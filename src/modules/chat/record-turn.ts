@@ -109,7 +109,7 @@ export async function recordTurn(turn: TurnRecord): Promise<void> {
         })
         .where(eq(conversations.id, turn.conversationId));
   const noUsage = { source: null, model: null, faqId: null, promptTokens: 0, completionTokens: 0, cacheHitTokens: 0 };
-  const noAuthor = { authorId: null, authorName: null, authorRole: null };
+  const noAuthor = { authorId: null, authorName: null, authorRole: null, notice: null };
   const rows = insertIntoLiveConversation(db, turn.conversationId, [
     {
       id: crypto.randomUUID(),

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CONVERSATION_STATES, MESSAGE_ROLES, ROLES } from '../../db/schema';
+import { CONVERSATION_STATES, MESSAGE_ROLES, ROLES, SYSTEM_NOTICES } from '../../db/schema';
 import { bearerSecurity, errorResponse, IdParamSchema, jsonContent, pageOf, pageQuery } from '../../lib/common-schemas';
 import { guard } from '../auth/authenticate';
 
@@ -39,6 +39,10 @@ export const MessageSchema = z
       .object({ name: z.string(), role: z.enum(ROLES) })
       .nullable()
       .openapi({ description: 'Operator messages: the operator’s display name and role label.' }),
+    notice: z.enum(SYSTEM_NOTICES).nullable().openapi({
+      description:
+        'System messages: what the notice means, for clients to act on. `nobody_available`: nobody claimed the handoff in time; offer the customer to leave an email (POST /api/v1/conversations/{id}/contact).',
+    }),
     createdAt: z.string(),
   })
   .openapi('Message');

@@ -96,5 +96,6 @@ export const toMessageView = (m: Message) => ({
   model: m.model,
   incomplete: m.incomplete,
   author: m.role === 'operator' && m.authorName && m.authorRole ? { name: m.authorName, role: m.authorRole } : null,
+  notice: m.notice,
   createdAt: m.createdAt.toISOString(),
 });

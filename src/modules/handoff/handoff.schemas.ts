@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { CONVERSATION_STATES, HANDOFF_TRIGGERS, MESSAGE_ROLES, ROLES } from '../../db/schema';
+import { CONVERSATION_STATES, HANDOFF_TRIGGERS, MESSAGE_ROLES, ROLES, SYSTEM_NOTICES } from '../../db/schema';
 import { ConversationSchema } from '../conversations/conversations.routes';
 
 export const OperatorSchema = z
@@ -70,6 +70,7 @@ export const LiveMessageSchema = z
     role: z.enum(MESSAGE_ROLES),
     content: z.string(),
     author: z.object({ name: z.string(), role: z.enum(ROLES) }).nullable(),
+    notice: z.enum(SYSTEM_NOTICES).nullable(),
     createdAt: z.string(),
   })
   .openapi('HandoffMessage');

@@ -7,6 +7,7 @@ import {
   handoffs,
   messages,
   type Role,
+  type SystemNotice,
   users,
 } from '../../db/schema';
 import { errorDetail } from '../../lib/error-detail';
@@ -324,8 +325,13 @@ export async function holdCustomerMessage(
 }
 
 /** A notice to the customer from the service (nobody available, …): stored as a `system` message and sent live. */
-export async function postSystemMessage(ctx: HandoffContext, conversationId: string, text: string) {
-  const row = { id: crypto.randomUUID(), role: 'system' as const, content: text, createdAt: new Date() };
+export async function postSystemMessage(
+  ctx: HandoffContext,
+  conversationId: string,
+  text: string,
+  notice: SystemNotice | null = null,
+) {
+  const row = { id: crypto.randomUUID(), role: 'system' as const, content: text, notice, createdAt: new Date() };
   const inserted = await insertMessageWhere(ctx.db, conversationId, eq(conversations.id, conversationId), row);
   if (!inserted) return undefined;
   const message = toLiveMessage({ ...row, authorName: null, authorRole: null });
@@ -346,6 +352,7 @@ type MessageRow = {
   authorId?: string;
   authorName?: string | null;
   authorRole?: Role | null;
+  notice?: SystemNotice | null;
 };
 
 /**
@@ -370,6 +377,7 @@ async function insertMessageWhere(db: Db, conversationId: string, where: ReturnT
     authorId: row.authorId ?? null,
     authorName: row.authorName ?? null,
     authorRole: row.authorRole ?? null,
+    notice: row.notice ?? null,
     createdAt: row.createdAt.getTime(),
   };
   const keys = Object.keys(getTableColumns(messages)) as (keyof typeof values)[];
@@ -409,6 +417,7 @@ export const toLiveMessage = (row: MessageRow): LiveMessage => ({
   content: row.content,
   author:
     row.role === 'operator' && row.authorName && row.authorRole ? { name: row.authorName, role: row.authorRole } : null,
+  notice: row.notice ?? null,
   createdAt: row.createdAt.toISOString(),
 });
 

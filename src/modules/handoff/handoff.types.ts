@@ -1,4 +1,4 @@
-import type { ConversationState, Role } from '../../db/schema';
+import type { ConversationState, Role, SystemNotice } from '../../db/schema';
 
 /** An operator as customers and other operators see them: a display name and a role label. */
 export type OperatorView = { id: string; displayName: string; role: Role };
@@ -37,6 +37,8 @@ export type LiveMessage = {
   role: 'user' | 'assistant' | 'operator' | 'system';
   content: string;
   author: { name: string; role: Role } | null;
+  /** System messages: what the notice means (`nobody_available`: nobody claimed in time, an email may be left). */
+  notice: SystemNotice | null;
   createdAt: string;
 };
 

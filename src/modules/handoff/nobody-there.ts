@@ -34,7 +34,7 @@ export async function handleWaitTimeout(ctx: HandoffContext, conversationId: str
     .returning({ id: handoffs.id });
   if (timedOut.length === 0) return;
   log('info', 'handoff timed out: nobody claimed it', { conversationId, handoffId });
-  await postSystemMessage(ctx, conversationId, NOBODY_THERE_TEXT);
+  await postSystemMessage(ctx, conversationId, NOBODY_THERE_TEXT, 'nobody_available');
   await Promise.all([refreshInbox(ctx, conversationId), mailSupportInbox(ctx, conversationId, 'timeout')]);
 }
 

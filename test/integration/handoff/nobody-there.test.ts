@@ -50,6 +50,11 @@ describe('nobody claimed the handoff in time', () => {
 
     expect(await systemMessages(seeded.conversationId)).toEqual([NOBODY_THERE_TEXT]);
     expect(NOBODY_THERE_TEXT).toMatch(/Leave your email/);
+    // Clients offer the email field on what the notice is, not on how it is worded.
+    const notice = await env.DB.prepare("SELECT notice FROM messages WHERE conversation_id = ? AND role = 'system'")
+      .bind(seeded.conversationId)
+      .first<{ notice: string | null }>('notice');
+    expect(notice).toBe('nobody_available');
     expect(await timedOutAt(seeded.handoffId)).toBeGreaterThan(0);
     const [mail, ...more] = await transcripts(title);
     expect(more).toEqual([]);
