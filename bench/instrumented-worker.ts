@@ -9,7 +9,7 @@
  */
 import app from '../src/index';
 
-export { AdmissionObject, BudgetShard, RateLimiterObject } from '../src/index';
+export { AdmissionObject, BudgetShard, LiveChannel, RateLimiterObject } from '../src/index';
 
 type Timing = { calls: number; ms: number };
 type Stats = {

@@ -24,7 +24,8 @@ const appUrl = extra.some((arg) => arg.startsWith('PUBLIC_APP_URL:'))
   : ['--var', `PUBLIC_APP_URL:http://127.0.0.1:${port}`];
 const dev = spawn(
   path.join(root, 'node_modules', '.bin', 'wrangler'),
-  ['dev', '--ip', '127.0.0.1', '--port', port, ...appUrl, ...extra],
+  // `--var` takes several values: anything positional (a script path) must come before it.
+  ['dev', '--ip', '127.0.0.1', '--port', port, ...extra, ...appUrl],
   { cwd: root, stdio: 'inherit', env: wranglerEnv },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal));
