@@ -24,6 +24,9 @@ export const unthrottled = {
   // The highest CHAT_MAX_CONCURRENT_STREAMS allowed by chat.config.ts (int 1–20).
   CHAT_MAX_CONCURRENT_STREAMS: '20',
   TOKEN_BUDGET_DAILY: 'viewer:0,user:9999999999,moderator:9999999999,admin:9999999999',
+  // Benches make thousands of turns per user: the daily message quota and the conversation cap would end them.
+  CHAT_DAILY_MESSAGES: 'viewer:0,user:1000000000,moderator:1000000000,admin:1000000000',
+  CHAT_MAX_CONVERSATIONS: '100000',
 };
 
 /**
