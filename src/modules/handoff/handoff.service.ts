@@ -204,6 +204,10 @@ export async function claim(ctx: HandoffContext, operator: Operator, conversatio
   ctx.waitUntil(audited(ctx, operator, 'handoff_claim', id, { from: conversation.state }));
   await cancelWaitTimer(ctx, id);
   await announce(ctx, claimedNow);
+  // A take-over is a handoff too: the team's channel hears of it (trigger `operator`, already claimed).
+  if (conversation.state === 'bot' && claimedNow.handoffId) {
+    ctx.waitUntil(background(ctx, 'handoff webhook', enqueueHandoffWebhook(ctx, claimedNow.handoffId)));
+  }
   return claimedNow;
 }
 

@@ -200,6 +200,37 @@ describe('a customer asks for a person, with a webhook configured', () => {
   });
 });
 
+describe('an operator takes over a guest conversation, with a webhook configured', () => {
+  it('queues the take-over too: trigger operator, for the same handoff the conversation now points at', async () => {
+    const operator = await registerAndLogin('moderator');
+    const siteId = await seedSite();
+    const visitorId = await seedVisitor(siteId);
+    const { conversationId } = await seedHandoff({ visitorId, siteId }, { state: 'bot' });
+    const { sent, queue } = recordingQueue();
+    const ctx = createExecutionContext();
+    const res = await createApp().fetch(
+      new Request(`${ORIGIN}/api/v1/conversations/${conversationId}/claim`, {
+        method: 'POST',
+        headers: { ...bearer(operator.accessToken), 'Content-Type': 'application/json' },
+        body: '{}',
+      }),
+      { ...env, ...webhookVars, HANDOFF_WEBHOOKS: queue },
+      ctx,
+    );
+    expect(res.status).toBe(200);
+    await waitOnExecutionContext(ctx);
+    const handoffId = await env.DB.prepare('SELECT handoff_id AS id FROM conversations WHERE id = ?')
+      .bind(conversationId)
+      .first<string>('id');
+    expect(sent.map((m) => m.eventId)).toEqual([handoffId]);
+    expect(JSON.parse((sent[0] as WebhookMessage).body)).toMatchObject({
+      id: handoffId,
+      trigger: 'operator',
+      conversation: { id: conversationId },
+    });
+  });
+});
+
 describe('delivery', () => {
   it('posts the queued body, signed, so a receiver verifies it and refuses altered or replayed copies', async () => {
     const user = await seedUser();
