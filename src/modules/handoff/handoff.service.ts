@@ -142,6 +142,15 @@ function insertHandoffWhere(
 }
 
 /**
+ * A conversation whose operator is gone: their account was deleted (the holder is then null), deactivated,
+ * or is no longer an operator's. Left alone it would be stuck with nobody answering; any operator may take
+ * or end it.
+ */
+const heldByNobody = sql`(${conversations.state} = 'with_operator' and (${conversations.assignedTo} is null or not exists (
+  select 1 from ${users} where ${users.id} = ${conversations.assignedTo} and ${users.isActive} = 1
+    and ${users.role} in ('moderator', 'admin'))))`;
+
+/**
  * An operator takes the conversation: a waiting one (its handoff is claimed), or one the assistant is
  * answering (take-over: a handoff row records it, claimed at once). Conditional on the state read, so of
  * two operators claiming at once exactly one wins; the other hears 409 ALREADY_CLAIMED.
@@ -156,12 +165,12 @@ export async function claim(ctx: HandoffContext, operator: Operator, conversatio
     eq(conversations.assignedTo, operator.id),
   );
   let updated: Conversation[];
-  if (conversation.state === 'waiting') {
+  if (conversation.state === 'waiting' || conversation.state === 'with_operator') {
     [updated] = await db.batch([
       db
         .update(conversations)
         .set({ state: 'with_operator', assignedTo: operator.id, updatedAt: new Date(now) })
-        .where(and(eq(conversations.id, id), eq(conversations.state, 'waiting')))
+        .where(and(eq(conversations.id, id), sql`(${conversations.state} = 'waiting' or ${heldByNobody})`))
         .returning(),
       db
         .update(handoffs)
@@ -230,10 +239,10 @@ async function endHandoff(
   const { db } = ctx;
   const now = new Date();
   const id = conversation.id;
-  // The holder may end it; a waiting one (nobody holds it) any operator may.
+  // The holder may end it; one nobody holds (waiting, or its operator is gone) any operator may.
   const endable = and(
     eq(conversations.id, id),
-    sql`(${conversations.state} = 'waiting' or (${conversations.state} = 'with_operator' and ${conversations.assignedTo} = ${operator.id}))`,
+    sql`(${conversations.state} = 'waiting' or ${heldByNobody} or (${conversations.state} = 'with_operator' and ${conversations.assignedTo} = ${operator.id}))`,
   );
   const [, updated] = await db.batch([
     db

@@ -244,6 +244,31 @@ describe('human handoff', { timeout: 30_000 }, () => {
     );
   });
 
+  it('a conversation whose operator is gone (deactivated, demoted, deleted) can be taken or ended by another', async () => {
+    useGuestFakes();
+    const [first, second] = await Promise.all([registerAndLogin('moderator'), registerAndLogin('moderator')]);
+    const gone = async (how: string) => {
+      const { guest, conversationId } = await guestConversation();
+      const holder = await registerAndLogin('moderator');
+      await post(`/api/v1/conversations/${conversationId}/handoff`, guest.accessToken);
+      expect((await post(`/api/v1/conversations/${conversationId}/claim`, holder.accessToken)).status).toBe(200);
+      // While the holder is there, nobody else may take it.
+      const taken = await post(`/api/v1/conversations/${conversationId}/claim`, first.accessToken);
+      expect((await readError(taken)).code).toBe('ALREADY_CLAIMED');
+      await env.DB.prepare(how).bind(holder.userId).run();
+      return conversationId;
+    };
+    const deactivated = await gone('UPDATE users SET is_active = 0 WHERE id = ?');
+    expect((await post(`/api/v1/conversations/${deactivated}/claim`, first.accessToken)).status).toBe(200);
+    expect(await stateOf(deactivated)).toMatchObject({ state: 'with_operator', assignedTo: first.userId });
+    const demoted = await gone("UPDATE users SET role = 'user' WHERE id = ?");
+    expect((await post(`/api/v1/conversations/${demoted}/resolve`, second.accessToken)).status).toBe(200);
+    const deleted = await gone('DELETE FROM users WHERE id = ?');
+    expect(await stateOf(deleted)).toMatchObject({ state: 'with_operator', assignedTo: null });
+    expect((await post(`/api/v1/conversations/${deleted}/release`, second.accessToken)).status).toBe(200);
+    expect((await stateOf(deleted))?.state).toBe('bot');
+  });
+
   it('an operator may take over a guest conversation the assistant is answering', async () => {
     const { deepseek } = useGuestFakes();
     const { guest, conversationId } = await guestConversation();
