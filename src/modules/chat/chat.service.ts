@@ -101,7 +101,11 @@ export async function startChatTurn(input: ChatInput, deps: ChatDeps): Promise<C
   ]);
   if (admitted.status === 'rejected' || admitted.value === undefined || ceiling.status === 'rejected') {
     if (ceiling.status === 'fulfilled') deps.waitUntil(ceiling.value.settle(0));
-    if (admitted.status === 'rejected') throw admitted.reason;
+    if (admitted.status === 'rejected') {
+      const held = await holdDespiteTurnRefusal(admitted.reason, looked, plan, deps);
+      if (held) return held;
+      throw admitted.reason;
+    }
     if (admitted.value !== undefined) new TurnLifecycle(admitted.value, plan.day, noCeiling, deps).abandon();
     throw ceiling.status === 'rejected' ? ceiling.reason : new Error('admission returned no lease for a turn');
   }
@@ -151,6 +155,31 @@ async function answer(
     lifecycle,
     deps,
   });
+}
+
+/**
+ * Refusals of the turn itself — its daily quota, its streams, a previous answer still being written — not of
+ * the caller: the account check and the rate limits passed. A message for a person needs no turn, so a
+ * customer who spent their quota on the assistant can still reach the operator they asked for.
+ */
+const TURN_REFUSALS: ReadonlySet<string> = new Set([
+  'MESSAGE_QUOTA_EXCEEDED',
+  'NETWORK_QUOTA_EXCEEDED',
+  'TOO_MANY_STREAMS',
+  'CONVERSATION_BUSY',
+]);
+
+async function holdDespiteTurnRefusal(
+  refusal: unknown,
+  looked: PromiseSettledResult<Awaited<ReturnType<typeof lookUp>>>,
+  plan: TurnPlan,
+  deps: ChatDeps,
+): Promise<HeldMessage | undefined> {
+  if (!(refusal instanceof AppError) || !TURN_REFUSALS.has(refusal.code)) return undefined;
+  const conversation = looked.status === 'fulfilled' ? looked.value.conversation : undefined;
+  if (!conversation || !isHeld(conversation)) return undefined;
+  const held = await holdCustomerMessage(deps.handoff, conversation, plan.message);
+  return held ? { held } : undefined;
 }
 
 const noCeiling: CeilingReservation = { granted: true, settle: async () => {} };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bearer, registerAndLogin, type Session } from '../../helpers/auth';
 import { readSse } from '../../helpers/chat';
 import { createSite, startGuest, useGuestFakes } from '../../helpers/guest';
-import { call, postJson, readError } from '../../helpers/http';
+import { call, callerWith, postJson, readError } from '../../helpers/http';
 
 type Transition = { conversation: { id: string; state: string }; item: Record<string, unknown> | null };
 
@@ -126,6 +126,31 @@ describe('human handoff', { timeout: 30_000 }, () => {
       expect.arrayContaining(['Hello? Anyone?', 'Thanks for taking this']),
     );
     expect(messages.find((m) => m.id === held.messageId)).toMatchObject({ role: 'user' });
+  });
+
+  it('a customer who spent their daily messages on the assistant still reaches the person they asked for', async () => {
+    const { deepseek } = useGuestFakes();
+    const ask = callerWith({ CHAT_DAILY_MESSAGES: 'viewer:0,user:1,moderator:1000,admin:5000' });
+    const customer = await registerAndLogin('user');
+    const send = (path: string, body: unknown) =>
+      ask(path, {
+        method: 'POST',
+        headers: { ...bearer(customer.accessToken), 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const first = await send('/api/v1/chat', { message: 'Where is my parcel?', stream: false });
+    expect(first.status).toBe(200);
+    const { conversationId } = (await first.json()) as { conversationId: string };
+    const spent = await send('/api/v1/chat', { message: 'Hello again', conversationId, stream: false });
+    expect(spent.status).toBe(429);
+    expect((await readError(spent)).code).toBe('MESSAGE_QUOTA_EXCEEDED');
+
+    expect((await send(`/api/v1/conversations/${conversationId}/handoff`, {})).status).toBe(200);
+    const calls = deepseek.stats.requests;
+    const held = await send('/api/v1/chat', { message: 'Are you there?', conversationId });
+    expect(held.status).toBe(202);
+    expect(await held.json()).toMatchObject({ conversationId, state: 'waiting' });
+    expect(deepseek.stats.requests).toBe(calls);
   });
 
   it('two operators claim at once: exactly one wins, the other gets 409 ALREADY_CLAIMED and cannot reply', async () => {
