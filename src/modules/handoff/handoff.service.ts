@@ -343,9 +343,18 @@ export async function postSystemMessage(
   conversationId: string,
   text: string,
   notice: SystemNotice | null = null,
+  onlyWhileWaitingFor?: string,
 ) {
   const row = { id: crypto.randomUUID(), role: 'system' as const, content: text, notice, createdAt: new Date() };
-  const inserted = await insertMessageWhere(ctx.db, conversationId, eq(conversations.id, conversationId), row);
+  // A notice about a handoff is posted only while that handoff still waits (an operator may claim meanwhile).
+  const where = onlyWhileWaitingFor
+    ? and(
+        eq(conversations.id, conversationId),
+        eq(conversations.state, 'waiting'),
+        eq(conversations.handoffId, onlyWhileWaitingFor),
+      )
+    : eq(conversations.id, conversationId);
+  const inserted = await insertMessageWhere(ctx.db, conversationId, where, row);
   if (!inserted) return undefined;
   const message = toLiveMessage({ ...row, authorName: null, authorRole: null });
   await publishLive(

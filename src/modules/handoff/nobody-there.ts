@@ -34,7 +34,9 @@ export async function handleWaitTimeout(ctx: HandoffContext, conversationId: str
     .returning({ id: handoffs.id });
   if (timedOut.length === 0) return;
   log('info', 'handoff timed out: nobody claimed it', { conversationId, handoffId });
-  await postSystemMessage(ctx, conversationId, NOBODY_THERE_TEXT, 'nobody_available');
+  const told = await postSystemMessage(ctx, conversationId, NOBODY_THERE_TEXT, 'nobody_available', handoffId);
+  // Claimed between the time-out and the notice: the customer has a person, nobody needs telling.
+  if (!told) return;
   await Promise.all([refreshInbox(ctx, conversationId), mailSupportInbox(ctx, conversationId, 'timeout')]);
 }
 

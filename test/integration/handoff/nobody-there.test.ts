@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { getConfig } from '../../../src/config';
 import { type HandoffContext, handoffContextFromEnv } from '../../../src/modules/handoff/handoff.context';
+import { postSystemMessage } from '../../../src/modules/handoff/handoff.service';
 import { conversationChannel, liveChannel } from '../../../src/modules/handoff/live/live.client';
 import { handleWaitTimeout, NOBODY_THERE_TEXT } from '../../../src/modules/handoff/nobody-there';
 import { bearer, registerAndLogin } from '../../helpers/auth';
@@ -107,6 +108,30 @@ describe('nobody claimed the handoff in time', () => {
     expect(await systemMessages(seeded.conversationId)).toEqual([]);
     expect(await timedOutAt(seeded.handoffId)).toBeNull();
     expect(await transcripts(title)).toEqual([]);
+  });
+
+  it('posts no notice when an operator claims between the time-out and the notice', async () => {
+    const user = await seedUser();
+    const seeded = await seedHandoff({ userId: user.id }, { state: 'with_operator', claimedAt: Date.now() });
+    const posted = await postSystemMessage(
+      context(),
+      seeded.conversationId,
+      NOBODY_THERE_TEXT,
+      'nobody_available',
+      seeded.handoffId,
+    );
+    expect(posted).toBeUndefined();
+    expect(await systemMessages(seeded.conversationId)).toEqual([]);
+    // The same notice while the handoff still waits is posted.
+    const waiting = await seedHandoff({ userId: user.id });
+    const told = await postSystemMessage(
+      context(),
+      waiting.conversationId,
+      NOBODY_THERE_TEXT,
+      'nobody_available',
+      waiting.handoffId,
+    );
+    expect(told).toMatchObject({ role: 'system', notice: 'nobody_available' });
   });
 
   it('does nothing for a timer that outlived its handoff (resolved, or replaced by a newer one)', async () => {
