@@ -36,6 +36,7 @@ export type AuditAction =
   | 'api_key_expired_use'
   | 'api_key_refused'
   | 'conversation_read'
+  | 'inbox_read'
   | 'handoff_request'
   | 'handoff_claim'
   | 'handoff_release'

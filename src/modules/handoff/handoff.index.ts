@@ -55,7 +55,25 @@ export const handoffRouter = createRouter()
       200,
     );
   })
-  .openapi(routes.inbox, async (c) => c.json(await inboxLists(dbOf(c), currentUser(c).id), 200))
+  .openapi(routes.inbox, async (c) => {
+    const db = dbOf(c);
+    const caller = currentUser(c);
+    const lists = await inboxLists(db, caller.id);
+    // The inbox shows conversations' titles (their first message), reasons and summaries: a read, on record.
+    await audit(db, {
+      actorId: caller.id,
+      action: 'inbox_read',
+      outcome: 'success',
+      detail: {
+        waiting: lists.waiting.length,
+        mine: lists.mine.length,
+        others: lists.others.length,
+        active: lists.active.length,
+      },
+      requestId: c.get('requestId'),
+    });
+    return c.json(lists, 200);
+  })
   .openapi(routes.inboxConversation, async (c) => {
     const db = dbOf(c);
     const caller = currentUser(c);

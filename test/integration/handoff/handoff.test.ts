@@ -327,6 +327,13 @@ describe('human handoff', { timeout: 30_000 }, () => {
     }
     const inbox = await (await call('/api/v1/inbox', { headers: bearer(operator.accessToken) })).text();
     expect(inbox).not.toContain(conversationId);
+    // Reading the inbox (titles, reasons, summaries) is on record too.
+    const { results: inboxReads } = await env.DB.prepare(
+      "SELECT actor_id AS actorId FROM audit_events WHERE action = 'inbox_read' AND actor_id = ?",
+    )
+      .bind(operator.userId)
+      .all<{ actorId: string }>();
+    expect(inboxReads).toHaveLength(1);
 
     expect((await post(`/api/v1/conversations/${conversationId}/handoff`, customer.accessToken)).status).toBe(200);
     const read = await call(`/api/v1/inbox/conversations/${conversationId}`, { headers: bearer(operator.accessToken) });

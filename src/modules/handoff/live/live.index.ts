@@ -37,7 +37,16 @@ export const liveRouter = createRouter()
   })
   .openapi(routes.inboxTicket, async (c) => {
     const target = { channel: INBOX_CHANNEL, path: '/api/v1/live/inbox', as: 'operator' } as const;
-    return c.json(await issueLiveTicket(dbOf(c), c.env.LIVE, currentUser(c), target, c.req.url), 200);
+    const ticket = await issueLiveTicket(dbOf(c), c.env.LIVE, currentUser(c), target, c.req.url);
+    // Following the inbox live is reading it.
+    await audit(dbOf(c), {
+      actorId: currentUser(c).id,
+      action: 'inbox_read',
+      outcome: 'success',
+      detail: { live: true },
+      requestId: c.get('requestId'),
+    });
+    return c.json(ticket, 200);
   })
   .openapi(routes.conversationSocket, (c) =>
     connect(c, conversationChannel(c.req.valid('param').id), c.req.valid('query')),
