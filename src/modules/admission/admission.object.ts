@@ -80,7 +80,12 @@ export class AdmissionObject extends DurableObject<Env> {
     this.sessionWindowMs = request.sessionWindowMs;
     if (request.key) return this.admitKey(request, request.key, account);
     const state = await account.admits(request.tokenVersion, request.sessionId, request.accountMaxAgeMs);
-    if (!state) return { ok: false, refusal: 'account' };
+    if (!state) {
+      // Admission learned the session or account is over (perhaps the change's own notice never arrived):
+      // its live sockets close now too, not only on the next notice.
+      this.ctx.waitUntil(this.closeEndedLive());
+      return { ok: false, refusal: 'account' };
+    }
     const rate = await this.count(request.rate.limit, request.rate.windowMs);
     if (!rate.success) return { ok: false, refusal: 'rate', rate };
     if (!request.turn) return { ok: true, rate };
@@ -214,6 +219,10 @@ export class AdmissionObject extends DurableObject<Env> {
   async accountChanged(): Promise<void> {
     this.changes++;
     this.account?.changed();
+    await this.closeEndedLive();
+  }
+
+  private async closeEndedLive(): Promise<void> {
     const sessions = await this.live.all();
     await Promise.all(sessions.map((session) => this.closeIfEnded(session)));
   }
@@ -258,7 +267,7 @@ export class AdmissionObject extends DurableObject<Env> {
       });
       await this.live.forget(session);
     } catch (error) {
-      log('error', 'live socket of an ended session not closed; tried again on the next account change', {
+      log('error', 'live socket of an ended session not closed; tried again on the next account change or refusal', {
         ...errorDetail(error),
       });
     }

@@ -3,8 +3,9 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { admissionOf } from '../../../src/modules/admission/admission.client';
 import { conversationChannel, liveChannel } from '../../../src/modules/handoff/live/live.client';
+import { changeAccountInD1 } from '../../helpers/accounts';
 import { bearer, cookiePost, login, registerAndLogin, type Session } from '../../helpers/auth';
-import { call, readError } from '../../helpers/http';
+import { call, callerWith, readError } from '../../helpers/http';
 import { closedWithin, connect, conversationOf, type LiveClient, socketPath, ticketFor } from '../../helpers/live';
 
 const ticketPath = (id: string) => `/api/v1/conversations/${id}/live-ticket`;
@@ -87,6 +88,18 @@ describe('live sockets end with their session', () => {
     });
     expect(role.status).toBe(200);
     expect((await closedWithin(second)).code).toBe(4401);
+  });
+
+  it('closes the socket when admission itself finds the account over, even if the change’s notice never came', async () => {
+    const moderator = await registerAndLogin('moderator');
+    const socket = await connect((await ticketFor('/api/v1/inbox/live-ticket', moderator.accessToken)).url);
+    // Deactivated behind the API's back (SQL console, a lost notice): nothing tells admission.
+    await changeAccountInD1(moderator.userId, 'UPDATE users SET is_active = 0 WHERE id = ?', { tell: false });
+    expect(socket.isClosed()).toBe(false);
+    // The next request re-reads the account (no cached copy allowed here), is refused, and the socket goes with it.
+    const fresh = callerWith({ ACCOUNT_RECHECK_SECONDS: '0' });
+    expect((await fresh('/api/v1/users/me', { headers: bearer(moderator.accessToken) })).status).toBe(401);
+    expect((await closedWithin(socket)).code).toBe(4401);
   });
 
   it('refuses to connect with a ticket whose session ended after it was issued', async () => {
