@@ -134,10 +134,8 @@ function insertHandoffWhere(
     releasedAt: null,
   };
   const keys = Object.keys(getTableColumns(handoffs)) as (keyof typeof values)[];
-  const selected = keys.map((key) => {
-    const value = values[key];
-    return value === conversations.id || value === conversations.siteId ? sql`${value}` : sql`${value ?? null}`;
-  });
+  // Columns (the conversation's id and site) render as columns, everything else as parameters.
+  const selected = keys.map((key) => sql`${values[key]}`);
   return db.insert(handoffs).select(sql`select ${sql.join(selected, sql`, `)} from ${conversations} where ${where}`);
 }
 
