@@ -4,6 +4,7 @@ import { users } from '../../../db/schema';
 import { AppError } from '../../../lib/errors';
 import { generateOpaqueToken, sha256Hex } from '../../../lib/opaque-token';
 import type { AuthUser } from '../../../lib/types';
+import { displayNameOf } from '../inbox.service';
 import { type LiveChannels, liveChannel } from './live.client';
 import type { LivePrincipal } from './live.types';
 
@@ -62,6 +63,6 @@ async function principalOf(db: Db, caller: AuthUser, as: LivePrincipal['as']): P
     .from(users)
     .where(eq(users.id, caller.id))
     .limit(1);
-  const displayName = row ? (row.fullName ?? row.username) : undefined;
+  const displayName = row ? displayNameOf(row) : undefined;
   return { kind: 'user', ...base, ...(displayName ? { displayName } : {}) };
 }
