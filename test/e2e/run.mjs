@@ -163,6 +163,8 @@ async function customerFlow(base, customer) {
   await shot(page, 'login-error');
 
   await page.getByRole('link', { name: 'Create an account' }).click();
+  // The sign-in form has an Email field too: fill only once the new view has replaced it.
+  await page.getByRole('heading', { name: 'Create an account' }).waitFor();
   await page.getByLabel('Email').fill(customer.email);
   await page.getByLabel('Username').fill(customer.username);
   await page.getByLabel('Password').fill(password);
@@ -175,6 +177,7 @@ async function customerFlow(base, customer) {
   await page.getByText('Your email address is confirmed.').waitFor();
   await shot(page, 'verified');
   await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await page.getByLabel('Email').fill(customer.email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -287,6 +290,7 @@ async function twoFactorFlow(base, customer) {
   // Forgot the password: a mailed link, a new password, and the second factor still asked for.
   const newPassword = `${password}-renewed`;
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
   await page.getByLabel('Email').fill(customer.email);
   await page.getByRole('button', { name: 'Send reset link' }).click();
   await page.getByText(/Check your email/).waitFor();
